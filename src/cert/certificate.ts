@@ -22,7 +22,8 @@ export interface CertificateContent {
 export interface EncodeOptions {
   vname: string;
   layout?: CertificateLayout;
-  serial?: bigint | number;
+  /** Below 2^53, so a plain number holds it. */
+  serial?: number;
   issuer?: string;
   issueTime?: number;
 }
@@ -67,7 +68,7 @@ export function encodeCertificate(options: EncodeOptions): string {
   const { Details, VerifiedNameCertificate, BizAccountPayload } = loadTypes();
   const details = Details.encode(
     Details.create({
-      serial: protobuf.util.Long.fromString(String(options.serial ?? 1000000000000001n), true),
+      serial: options.serial ?? 1_000_000_000_000_001,
       issuer: options.issuer ?? "ent:wa",
       verifiedName: options.vname,
       issueTime: options.issueTime ?? 1_745_000_000,
@@ -128,7 +129,10 @@ function tryDecode(type: protobuf.Type, bytes: Uint8Array): Record<string, unkno
 function decodeDetails(bytes: Uint8Array): Record<string, unknown> | undefined {
   const details = tryDecode(loadTypes().Details, bytes);
   // A Details message with none of its known fields is other bytes that happened to parse.
-  if (!details || (details.verifiedName === undefined && details.issuer === undefined && details.serial === undefined)) {
+  if (
+    !details ||
+    (details.verifiedName === undefined && details.issuer === undefined && details.serial === undefined)
+  ) {
     return undefined;
   }
   return details;
@@ -152,7 +156,8 @@ function describe(
     issueTime: typeof details.issueTime === "string" ? Number(details.issueTime) : undefined,
     localizedNames: (details.localizedNames as CertificateContent["localizedNames"] | undefined) ?? [],
     hasSignature: certificate.signature instanceof Uint8Array && certificate.signature.length > 0,
-    hasServerSignature: certificate.serverSignature instanceof Uint8Array && certificate.serverSignature.length > 0,
+    hasServerSignature:
+      certificate.serverSignature instanceof Uint8Array && certificate.serverSignature.length > 0,
     hasBizAcctLinkInfo: payload?.bizAcctLinkInfo instanceof Uint8Array && payload.bizAcctLinkInfo.length > 0,
   };
 }

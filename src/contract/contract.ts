@@ -94,7 +94,9 @@ async function readContract(path: string): Promise<Contract> {
     const raw = parseYaml(text) as OpenAPIV3_1.Document;
     document = (await SwaggerParser.dereference(structuredClone(raw))) as OpenAPIV3_1.Document;
   } catch (error) {
-    throw new ContractError(`the contract ${path} is not a readable OpenAPI document: ${(error as Error).message}`);
+    throw new ContractError(
+      `the contract ${path} is not a readable OpenAPI document: ${(error as Error).message}`,
+    );
   }
   const extensions = document as unknown as Record<string, unknown>;
   const requirements = readList<Requirement>(extensions, "x-requirements");
@@ -155,7 +157,11 @@ function readOperations(document: OpenAPIV3_1.Document): Map<string, Operation> 
         id: operation.operationId,
         method,
         path,
-        security: schemes.includes("basicAuth") ? "basic" : schemes.includes("bearerAuth") ? "bearer" : "none",
+        security: schemes.includes("basicAuth")
+          ? "basic"
+          : schemes.includes("bearerAuth")
+            ? "bearer"
+            : "none",
         requestSchema: requestBody?.content?.["application/json"]?.schema as JsonSchema | undefined,
         requestBodyRequired: requestBody?.required === true,
         responses,

@@ -1,0 +1,44 @@
+// Checks on the top-level shape of a JSON body: meta present, meta only, fields absent.
+import type { Check } from "./check.js";
+import { isPlainObject, showBody } from "./check.js";
+
+export const checkMeta: Check<true> = (_expected, { response }) =>
+  isPlainObject(response.json) && isPlainObject(response.json.meta)
+    ? undefined
+    : { check: "meta", expected: "a body with a meta object", received: showBody(response) };
+
+/** An empty body, {} or {meta}: a success "with no payload". */
+export const checkMetaOnly: Check<true> = (_expected, { response }) => {
+  if (response.bodyText.trim() === "") {
+    return undefined;
+  }
+  const body = response.json;
+  const extra = isPlainObject(body) ? Object.keys(body).filter((key) => key !== "meta") : undefined;
+  return extra !== undefined && extra.length === 0
+    ? undefined
+    : {
+        check: "metaOnly",
+        expected: "no payload: an empty body, {} or {meta}",
+        received: extra === undefined ? showBody(response) : `a body with ${extra.join(", ")}`,
+      };
+};
+
+export const checkAbsentFields: Check<string[]> = (expected, { response }) => {
+  const body = response.json;
+  const present = isPlainObject(body) ? expected.filter((field) => field in body) : [];
+  return present.length === 0
+    ? undefined
+    : {
+        check: "absentFields",
+        expected: `no ${expected.join(", ")} in the body`,
+        received: `a body with ${present.join(", ")}`,
+      };
+};
+
+/** Applied to every JSON object body: the SHOULD that responses carry meta. */
+export const checkCarriesMeta: Check<true> = (_expected, context) => {
+  if (!context.response.isJson) {
+    return undefined;
+  }
+  return checkMeta(true, context);
+};

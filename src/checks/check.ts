@@ -1,0 +1,49 @@
+// The one signature every check shares, and the failure it returns.
+import type { Contract, Operation } from "../contract/contract.js";
+import type { ContractSchemas } from "../contract/schema-validator.js";
+import type { IncomingResponse } from "../http/send.js";
+
+export interface CheckContext {
+  contract: Contract;
+  schemas: ContractSchemas;
+  /** The contract operation the request was sent to; undefined for paths outside the contract. */
+  operation: Operation | undefined;
+  /** The JSON body that was sent, if any. */
+  requestBody: unknown;
+  response: IncomingResponse;
+}
+
+/** What a check found wrong; the runner adds the requirement to make the three-line message. */
+export interface CheckFailure {
+  check: string;
+  expected: string;
+  received: string;
+}
+
+export type Check<T> = (expected: T, context: CheckContext) => CheckFailure | undefined;
+
+/** Shortens a value for a failure message. */
+export function show(value: unknown, limit = 300): string {
+  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}
+
+export function showBody(response: IncomingResponse): string {
+  if (response.bodyText === "") {
+    return "an empty body";
+  }
+  return response.isJson ? `body ${show(response.json)}` : `a non-JSON body ${show(response.bodyText, 120)}`;
+}
+
+export function firstError(response: IncomingResponse): Record<string, unknown> | undefined {
+  const body = response.json as { errors?: unknown } | undefined;
+  if (!body || typeof body !== "object" || !Array.isArray(body.errors)) {
+    return undefined;
+  }
+  const first = body.errors[0];
+  return first && typeof first === "object" ? (first as Record<string, unknown>) : undefined;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

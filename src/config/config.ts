@@ -1,0 +1,296 @@
+// Resolves a target's settings from flags, environment variables and a config file, in that order of precedence.
+import { readFile } from "node:fs/promises";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import { parse as parseYaml } from "yaml";
+import { PROFILES, type ProfileName } from "../contract/contract.js";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_TIMEOUT_MS,
+  type StaticStates,
+  type TargetConfig,
+} from "../runner/target.js";
+
+/** Bad flags, environment or config file; the CLI maps it to exit 2. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Settings as they come from any one source, before precedence is applied. */
+export interface TargetSettings {
+  target?: string;
+  name?: string;
+  profile?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  stateUrl?: string;
+  timeoutMs?: number;
+  insecure?: boolean;
+  concurrency?: number;
+  strict?: boolean;
+  cases?: string[];
+  states?: StaticStates;
+}
+
+const codeSent = {
+  oneOf: [
+    {
+      type: "object",
+      required: ["code"],
+      additionalProperties: false,
+      properties: { code: { type: "string", minLength: 1 } },
+    },
+    {
+      type: "object",
+      required: ["codeHeader"],
+      additionalProperties: false,
+      properties: { codeHeader: { type: "string", minLength: 1 } },
+    },
+  ],
+};
+const digits = (min: number, max: number) => ({ type: "string", pattern: `^[0-9]{${min},${max}}$` });
+
+/** The config file's format (YAML or JSON). */
+export const CONFIG_SCHEMA = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    target: { type: "string", minLength: 1 },
+    name: { type: "string", minLength: 1 },
+    profile: { enum: [...PROFILES] },
+    token: { type: "string", minLength: 1 },
+    username: { type: "string", minLength: 1 },
+    password: { type: "string" },
+    stateUrl: { type: "string", minLength: 1 },
+    timeoutMs: { type: "integer", minimum: 1, maximum: 600000 },
+    insecure: { type: "boolean" },
+    concurrency: { type: "integer", minimum: 1, maximum: 256 },
+    strict: { type: "boolean" },
+    cases: { type: "array", items: { type: "string" } },
+    states: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        "number-registered": {
+          type: "object",
+          required: ["cc", "phone_number"],
+          additionalProperties: false,
+          properties: { cc: digits(1, 3), phone_number: digits(1, 15) },
+        },
+        "two-step-enabled": {
+          type: "object",
+          required: ["cc", "phone_number", "pin"],
+          additionalProperties: false,
+          properties: { cc: digits(1, 3), phone_number: digits(1, 15), pin: digits(6, 6) },
+        },
+        "code-sent": codeSent,
+        "non-admin-user": {
+          oneOf: [
+            {
+              type: "object",
+              required: ["username", "password"],
+              additionalProperties: false,
+              properties: { username: { type: "string", minLength: 1 }, password: { type: "string" } },
+            },
+            {
+              type: "object",
+              required: ["token"],
+              additionalProperties: false,
+              properties: { token: { type: "string", minLength: 1 } },
+            },
+          ],
+        },
+        "sms-attempts-exhausted": {
+          type: "object",
+          required: ["smsLimit"],
+          additionalProperties: false,
+          properties: { smsLimit: { type: "integer", minimum: 1, maximum: 100 } },
+        },
+        "number-unregistered": { type: "boolean" },
+        "registration-blocked": { type: "boolean" },
+      },
+    },
+  },
+} as const;
+
+let validateConfig: ReturnType<Ajv2020["compile"]> | undefined;
+
+/** Reads and validates a config file; every problem names the key and why. */
+export async function readConfigFile(path: string): Promise<TargetSettings> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(
+      `the config file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
+    );
+  }
+  if (data === null || data === undefined) {
+    return {};
+  }
+  validateConfig ??= new Ajv2020({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+  if (!validateConfig(data)) {
+    const problems = (validateConfig.errors ?? [])
+      .filter((error) => error.keyword !== "oneOf")
+      .slice(0, 8)
+      .map((error) => {
+        const key = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
+        const extra =
+          error.keyword === "additionalProperties"
+            ? ` "${(error.params as { additionalProperty: string }).additionalProperty}" is not a known key`
+            : ` ${error.message ?? "is invalid"}`;
+        return `  ${key}:${extra}`;
+      });
+    throw new ConfigError(`the config file ${path} is invalid:\n${[...new Set(problems)].join("\n")}`);
+  }
+  return data as TargetSettings;
+}
+
+function parseBoolean(name: string, value: string): boolean {
+  if (/^(1|true|yes)$/i.test(value)) {
+    return true;
+  }
+  if (/^(0|false|no|)$/i.test(value)) {
+    return false;
+  }
+  throw new ConfigError(`${name} must be true or false, not "${value}"`);
+}
+
+function parseInteger(name: string, value: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  }
+  return number;
+}
+
+/** The environment variables the kit reads, each the twin of a flag. */
+export const ENVIRONMENT_VARIABLES = {
+  WA_CONFORMANCE_TARGET: "--target",
+  WA_CONFORMANCE_PROFILE: "--profile",
+  WA_CONFORMANCE_TOKEN: "--token",
+  WA_CONFORMANCE_USERNAME: "--username",
+  WA_CONFORMANCE_PASSWORD: "--password",
+  WA_CONFORMANCE_STATE_URL: "--state-url",
+  WA_CONFORMANCE_CONFIG: "--config",
+  WA_CONFORMANCE_TIMEOUT_MS: "--timeout",
+  WA_CONFORMANCE_INSECURE: "--insecure",
+  WA_CONFORMANCE_CONCURRENCY: "--concurrency",
+  WA_CONFORMANCE_STRICT: "--strict",
+} as const;
+
+export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings & { config?: string } {
+  const settings: TargetSettings & { config?: string } = {};
+  const text = (name: keyof typeof ENVIRONMENT_VARIABLES) => {
+    const value = env[name];
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const assign = <K extends keyof (TargetSettings & { config?: string })>(
+    key: K,
+    value: (TargetSettings & { config?: string })[K] | undefined,
+  ) => {
+    if (value !== undefined) {
+      settings[key] = value;
+    }
+  };
+  assign("target", text("WA_CONFORMANCE_TARGET"));
+  assign("profile", text("WA_CONFORMANCE_PROFILE"));
+  assign("token", text("WA_CONFORMANCE_TOKEN"));
+  assign("username", text("WA_CONFORMANCE_USERNAME"));
+  assign("password", env.WA_CONFORMANCE_PASSWORD);
+  assign("stateUrl", text("WA_CONFORMANCE_STATE_URL"));
+  assign("config", text("WA_CONFORMANCE_CONFIG"));
+  const timeout = text("WA_CONFORMANCE_TIMEOUT_MS");
+  assign(
+    "timeoutMs",
+    timeout === undefined ? undefined : parseInteger("WA_CONFORMANCE_TIMEOUT_MS", timeout, 1, 600000),
+  );
+  const insecure = text("WA_CONFORMANCE_INSECURE");
+  assign("insecure", insecure === undefined ? undefined : parseBoolean("WA_CONFORMANCE_INSECURE", insecure));
+  const concurrency = text("WA_CONFORMANCE_CONCURRENCY");
+  assign(
+    "concurrency",
+    concurrency === undefined ? undefined : parseInteger("WA_CONFORMANCE_CONCURRENCY", concurrency, 1, 256),
+  );
+  const strict = text("WA_CONFORMANCE_STRICT");
+  assign("strict", strict === undefined ? undefined : parseBoolean("WA_CONFORMANCE_STRICT", strict));
+  return settings;
+}
+
+/** Later sources win, key by key; `states` merge per state. */
+export function mergeSettings(...sources: TargetSettings[]): TargetSettings {
+  const merged: TargetSettings = {};
+  for (const source of sources) {
+    for (const [key, value] of Object.entries(source) as [keyof TargetSettings, unknown][]) {
+      if (value === undefined) {
+        continue;
+      }
+      if (key === "states") {
+        merged.states = { ...merged.states, ...(value as StaticStates) };
+      } else {
+        (merged as Record<string, unknown>)[key] = value;
+      }
+    }
+  }
+  return merged;
+}
+
+export function validateUrl(what: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${what} "${value}" is not a URL (for example http://127.0.0.1:9090)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`${what} "${value}" must be an http or https URL`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+export function parseProfile(value: string | undefined): ProfileName {
+  if (value === undefined) {
+    return "registration-open";
+  }
+  if (!(PROFILES as readonly string[]).includes(value)) {
+    throw new ConfigError(`profile must be one of ${PROFILES.join(", ")}, not "${value}"`);
+  }
+  return value as ProfileName;
+}
+
+/** The settings of a user's target, with defaults filled in. */
+export function toTargetConfig(settings: TargetSettings): TargetConfig {
+  if (settings.target === undefined) {
+    throw new ConfigError("no target URL");
+  }
+  const url = validateUrl("the target", settings.target);
+  const profile = parseProfile(settings.profile);
+  if (settings.username !== undefined && settings.password === undefined) {
+    throw new ConfigError("--username needs --password (or WA_CONFORMANCE_PASSWORD)");
+  }
+  return {
+    url,
+    profile,
+    name: settings.name ?? url,
+    ...(settings.token === undefined ? {} : { token: settings.token }),
+    ...(settings.username === undefined ? {} : { username: settings.username }),
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    ...(settings.stateUrl === undefined ? {} : { stateUrl: validateUrl("the state URL", settings.stateUrl) }),
+    states: {
+      ...(profile === "sunset" && settings.stateUrl === undefined ? { "registration-blocked": true } : {}),
+      ...settings.states,
+    },
+    timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    insecure: settings.insecure ?? false,
+    concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY,
+    strict: settings.strict ?? false,
+  };
+}

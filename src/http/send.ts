@@ -1,0 +1,173 @@
+// Sends one HTTP request to a target with supertest and returns what came back, bounded in time and size.
+import type { IncomingMessage } from "node:http";
+import request from "supertest";
+
+export interface OutgoingRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** The exact bytes of the body as text, or undefined for no body. */
+  body?: string;
+}
+
+export interface IncomingResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  bodyText: string;
+  /** The parsed body when it is JSON text, else undefined. */
+  json: unknown;
+  /** Whether bodyText parsed as JSON. */
+  isJson: boolean;
+  durationMs: number;
+}
+
+export interface Exchange {
+  request: OutgoingRequest & { url: string };
+  response: IncomingResponse;
+}
+
+export interface SendOptions {
+  timeoutMs: number;
+  /** Accept a certificate that does not verify (self-signed); only when the user asked. */
+  insecure?: boolean;
+  maxBodyBytes?: number;
+}
+
+export type TransportErrorKind = "timeout" | "refused" | "reset" | "tls" | "too-large" | "dns" | "other";
+
+/** The target could not be talked to: no response to judge. The runner reports it as ERROR. */
+export class TransportError extends Error {
+  override name = "TransportError";
+  constructor(
+    readonly kind: TransportErrorKind,
+    message: string,
+    readonly durationMs: number,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+type Method = "get" | "post" | "put" | "patch" | "delete" | "head" | "options";
+const METHODS = new Set<string>(["get", "post", "put", "patch", "delete", "head", "options"]);
+
+export async function sendRequest(
+  baseUrl: string,
+  outgoing: OutgoingRequest,
+  options: SendOptions,
+): Promise<Exchange> {
+  const method = outgoing.method.toLowerCase();
+  if (!METHODS.has(method)) {
+    throw new TransportError("other", `unsupported method ${outgoing.method}`, 0);
+  }
+  const url = new URL(outgoing.path, baseUrl).toString();
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const started = performance.now();
+  const agent = request(baseUrl.replace(/\/+$/, ""));
+  let test = agent[method as Method](outgoing.path)
+    // Never follow a redirect: it could carry the admin token to another host.
+    .redirects(0)
+    .timeout({ deadline: options.timeoutMs, response: options.timeoutMs })
+    .buffer(true)
+    .parse((response, done) => {
+      // superagent hands the raw IncomingMessage to a custom parser; its type says Response.
+      const res = response as unknown as IncomingMessage;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBodyBytes) {
+          res.destroy();
+          done(new TransportError("too-large", `the response body exceeds ${maxBodyBytes} bytes`, 0), null);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on("end", () => done(null, Buffer.concat(chunks).toString("utf8")));
+      res.on("error", (error: Error) => done(error, null));
+    });
+  if (options.insecure) {
+    test = test.disableTLSCerts();
+  }
+  for (const [name, value] of Object.entries(outgoing.headers)) {
+    test = test.set(name, value);
+  }
+  if (outgoing.body !== undefined) {
+    test = test.send(outgoing.body);
+  }
+  let res: { status: number; headers: Record<string, string | string[] | undefined>; body: unknown };
+  try {
+    res = await test;
+  } catch (error) {
+    const elapsed = performance.now() - started;
+    throw classify(error, elapsed, options.timeoutMs);
+  }
+  const durationMs = performance.now() - started;
+  const bodyText = typeof res.body === "string" ? res.body : "";
+  let json: unknown;
+  let isJson = false;
+  if (bodyText.trim() !== "") {
+    try {
+      json = JSON.parse(bodyText);
+      isJson = true;
+    } catch {
+      json = undefined;
+    }
+  }
+  return {
+    request: { ...outgoing, url },
+    response: {
+      status: res.status,
+      headers: flattenHeaders(res.headers),
+      bodyText,
+      json,
+      isJson,
+      durationMs,
+    },
+  };
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) {
+      flat[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+    }
+  }
+  return flat;
+}
+
+function classify(error: unknown, durationMs: number, timeoutMs: number): TransportError {
+  if (error instanceof TransportError) {
+    return new TransportError(error.kind, error.message, durationMs);
+  }
+  const err = error as { code?: string; timeout?: number; message?: string; response?: unknown };
+  const code = err.code ?? "";
+  const message = err.message ?? String(error);
+  if (code === "ECONNABORTED" || err.timeout !== undefined) {
+    return new TransportError("timeout", `no complete answer within ${timeoutMs} ms`, durationMs);
+  }
+  if (code === "ECONNREFUSED") {
+    return new TransportError("refused", `connection refused (${message})`, durationMs);
+  }
+  if (code === "ECONNRESET" || code === "EPIPE" || message.includes("socket hang up")) {
+    return new TransportError(
+      "reset",
+      `the connection was closed before a complete answer (${message})`,
+      durationMs,
+    );
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return new TransportError("dns", `the host name does not resolve (${message})`, durationMs);
+  }
+  if (/CERT|SELF_SIGNED|TLS|SSL/i.test(code) || /certificate/i.test(message)) {
+    return new TransportError(
+      "tls",
+      `the TLS certificate was refused (${code || message}); pass --insecure to accept it`,
+      durationMs,
+    );
+  }
+  return new TransportError("other", message, durationMs);
+}

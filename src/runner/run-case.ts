@@ -1,0 +1,352 @@
+// Runs one case against one target in one profile: states, requests, checks, verdict. Knows no case by name.
+import type { Case, Expectation, RequestSpec, Step } from "../cases/case-types.js";
+import {
+  type CaseVars,
+  initialVars,
+  type NumberAllocator,
+  render,
+  STATE_VAR_NAMES,
+  withDerivedVars,
+} from "../cases/case-vars.js";
+import { firstError } from "../checks/check.js";
+import { IMPLICIT_CHECKS, runExpectation } from "../checks/index.js";
+import type { Contract, Operation, ProfileName } from "../contract/contract.js";
+import type { ContractSchemas } from "../contract/schema-validator.js";
+import { type Exchange, type OutgoingRequest, sendRequest, TransportError } from "../http/send.js";
+import type { CaseResult, Failure, Observation, Verdict } from "./results.js";
+import type { Session } from "./session.js";
+import { defaultStateParams, type StateActions, type StateOutcome, type StateProvider } from "./states.js";
+import type { TargetConfig } from "./target.js";
+
+export interface RunContext {
+  contract: Contract;
+  schemas: ContractSchemas;
+  target: TargetConfig;
+  session: Session;
+  states: StateProvider;
+  allocator: NumberAllocator;
+  /** Target-wide states are set up once per run and shared by the cases that need them. */
+  targetStates: Map<string, Promise<StateOutcome>>;
+}
+
+class Stop extends Error {
+  constructor(
+    readonly verdict: Verdict,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export async function runCase(
+  testCase: Case,
+  profile: ProfileName,
+  context: RunContext,
+): Promise<CaseResult> {
+  const started = performance.now();
+  const result: CaseResult = {
+    id: testCase.id,
+    description: testCase.description,
+    profile,
+    requirements: testCase.requirements.map((id) => ({
+      id,
+      level: context.contract.requirementById.get(id)?.level ?? "MUST",
+    })),
+    verdict: "PASS",
+    failures: [],
+    observations: [],
+    exchanges: [],
+    durationMs: 0,
+  };
+  const finish = (verdict: Verdict, reason?: string): CaseResult => {
+    result.verdict = verdict;
+    if (reason !== undefined) {
+      result.reason = reason;
+    }
+    result.durationMs = Math.round(performance.now() - started);
+    return result;
+  };
+  if (!testCase.profiles.includes(profile)) {
+    return finish("SKIP", `applies to the ${testCase.profiles.join(" and ")} profile, not ${profile}`);
+  }
+  const setUp: { name: string; params: Record<string, string> }[] = [];
+  try {
+    let vars = initialVars(context.allocator, testCase.vars);
+    vars = await setUpStates(testCase, vars, context, setUp);
+    for (const [index, step] of testCase.steps.entries()) {
+      const stepFailures = await runStep(step, index + 1, profile, vars, context, result);
+      if (stepFailures.some((failure) => failure.level === "MUST") && index < testCase.steps.length - 1) {
+        // Later steps build on this one; what they would show is no longer about their own requirement.
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof Stop) {
+      return finish(error.verdict, error.reason);
+    }
+    if (error instanceof TransportError) {
+      return finish("ERROR", `${error.kind}: ${error.message}`);
+    }
+    return finish("ERROR", `the kit failed on this case: ${(error as Error).message}`);
+  } finally {
+    for (const state of setUp.reverse()) {
+      await context.states.teardown(state.name, state.params);
+    }
+  }
+  const firstFailure = (level: string) => result.failures.find((failure) => failure.level === level);
+  const must = firstFailure("MUST");
+  if (must) {
+    return finish("FAIL", `${must.requirement}: expected ${must.expected}, received ${must.received}`);
+  }
+  const should = firstFailure("SHOULD");
+  if (should) {
+    return finish("WARN", `${should.requirement}: expected ${should.expected}, received ${should.received}`);
+  }
+  if (result.observations.length > 0) {
+    return finish("INFO", result.observations.map((observation) => observation.summary).join("; "));
+  }
+  return finish("PASS");
+}
+
+async function setUpStates(
+  testCase: Case,
+  initial: CaseVars,
+  context: RunContext,
+  setUp: { name: string; params: Record<string, string> }[],
+): Promise<CaseVars> {
+  let vars = initial;
+  const actions = stateActions(context);
+  for (const ref of testCase.states) {
+    const spec = context.contract.providerStates.get(ref.name);
+    if (!spec) {
+      throw new Stop("ERROR", `unknown provider state ${ref.name}`);
+    }
+    const params = ref.params ? render(ref.params, vars) : defaultStateParams(spec.params, vars);
+    let outcome: StateOutcome;
+    if (spec.scope === "target") {
+      let shared = context.targetStates.get(ref.name);
+      if (!shared) {
+        shared = context.states.setup(ref.name, params, vars, actions);
+        context.targetStates.set(ref.name, shared);
+      }
+      outcome = await shared;
+    } else {
+      outcome = await context.states.setup(ref.name, params, vars, actions);
+      if (outcome.kind === "ready") {
+        setUp.push({ name: ref.name, params });
+      }
+    }
+    if (outcome.kind === "unreachable") {
+      throw new Stop("SKIP", outcome.reason);
+    }
+    if (outcome.kind === "error") {
+      throw new Stop("ERROR", outcome.reason);
+    }
+    const answered = Object.fromEntries(
+      Object.entries(outcome.values).filter(([key]) => (STATE_VAR_NAMES as readonly string[]).includes(key)),
+    );
+    vars = withDerivedVars({ ...vars, ...answered });
+  }
+  return vars;
+}
+
+function stateActions(context: RunContext): StateActions {
+  return {
+    async requestCodeFor(vars, method) {
+      const auth = await context.session.authorization("admin", vars);
+      if (auth.kind === "unavailable") {
+        throw new Error(auth.reason);
+      }
+      const { response } = await sendRequest(
+        context.target.url,
+        {
+          method: "POST",
+          path: "/v1/account",
+          headers: {
+            "content-type": "application/json",
+            ...(auth.value ? { authorization: auth.value } : {}),
+          },
+          body: JSON.stringify({ cc: vars.cc, phone_number: vars.phone_number, method, cert: vars.cert }),
+        },
+        { timeoutMs: context.target.timeoutMs, insecure: context.target.insecure },
+      );
+      return { status: response.status, headers: response.headers };
+    },
+  };
+}
+
+function resolveRoute(
+  spec: RequestSpec,
+  contract: Contract,
+): { method: string; path: string; operation?: Operation } {
+  if (spec.operation !== undefined) {
+    const operation = contract.operations.get(spec.operation);
+    if (!operation) {
+      throw new Stop("ERROR", `unknown operation ${spec.operation}`);
+    }
+    return { method: operation.method.toUpperCase(), path: operation.path, operation };
+  }
+  return { method: spec.method ?? "GET", path: spec.path ?? "/" };
+}
+
+async function buildRequest(
+  spec: RequestSpec,
+  vars: CaseVars,
+  context: RunContext,
+  operation: Operation | undefined,
+  route: { method: string; path: string },
+): Promise<{ outgoing: OutgoingRequest; body: unknown }> {
+  const mode = spec.auth ?? (operation?.security === "basic" ? "basic-admin" : "admin");
+  const auth = await context.session.authorization(mode, vars);
+  if (auth.kind === "unavailable") {
+    throw new Stop("SKIP", auth.reason);
+  }
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (auth.value !== undefined) {
+    headers.authorization = auth.value;
+  }
+  let body: unknown;
+  let text: string | undefined;
+  if (spec.rawBody !== undefined) {
+    text = render(spec.rawBody, vars);
+  } else if (spec.body !== undefined) {
+    body = render(spec.body, vars);
+    text = JSON.stringify(body);
+  } else if (
+    operation?.requestBodyRequired === false &&
+    route.method !== "GET" &&
+    route.method !== "DELETE"
+  ) {
+    // Login takes an optional body; an explicit empty object is what Meta's collection sends.
+    text = undefined;
+  }
+  if (text !== undefined) {
+    headers["content-type"] = spec.contentType ?? "application/json";
+  }
+  for (const [name, value] of Object.entries(spec.headers ?? {})) {
+    headers[name.toLowerCase()] = render(value, vars);
+  }
+  return {
+    outgoing: {
+      method: route.method,
+      path: route.path,
+      headers,
+      ...(text === undefined ? {} : { body: text }),
+    },
+    body,
+  };
+}
+
+/** Whether every status a matcher allows is a success (2xx). */
+function onlySuccess(matcher: Expectation["status"]): boolean {
+  if (matcher === undefined) {
+    return false;
+  }
+  const options = Array.isArray(matcher) ? matcher : [matcher];
+  return options.every((option) =>
+    typeof option === "number" ? option >= 200 && option < 300 : option === "2xx",
+  );
+}
+
+/**
+ * The oracle on the case itself: a body meant to be rejected must violate the contract, and a body meant to
+ * be accepted (every status expectation is a 2xx) must conform, so a bad case never blames the target.
+ */
+function verifyBodyIntent(
+  step: Step,
+  body: unknown,
+  applicable: Expectation[],
+  context: RunContext,
+  operation: Operation | undefined,
+): void {
+  if (!operation?.requestSchema || step.request.body === undefined) {
+    return;
+  }
+  const statuses = applicable.filter((group) => group.status !== undefined && !group.observe);
+  const expectsSuccess = statuses.length > 0 && statuses.every((group) => onlySuccess(group.status));
+  const conforms = step.bodyConforms ?? (expectsSuccess ? true : undefined);
+  if (conforms === undefined) {
+    return;
+  }
+  const issues = context.schemas.checkRequest(operation, body);
+  if (conforms && issues.length > 0) {
+    throw new Stop(
+      "ERROR",
+      `the case sends a body that must be accepted but violates the contract (${issues
+        .map((issue) => issue.message)
+        .join("; ")}); fix the case or the state data`,
+    );
+  }
+  if (!conforms && issues.length === 0) {
+    throw new Stop(
+      "ERROR",
+      "the case sends a body that must be rejected but conforms to the contract; fix the case",
+    );
+  }
+}
+
+async function runStep(
+  step: Step,
+  stepNumber: number,
+  profile: ProfileName,
+  vars: CaseVars,
+  context: RunContext,
+  result: CaseResult,
+): Promise<Failure[]> {
+  const route = resolveRoute(step.request, context.contract);
+  const applicable = step.expect
+    .filter((group) => context.contract.requirementById.get(group.requirement)?.profiles.includes(profile))
+    .map((group) => render(group, vars));
+  const { outgoing, body } = await buildRequest(step.request, vars, context, route.operation, route);
+  verifyBodyIntent(step, body, applicable, context, route.operation);
+  const exchange: Exchange = await sendRequest(context.target.url, outgoing, {
+    timeoutMs: context.target.timeoutMs,
+    insecure: context.target.insecure,
+  });
+  result.exchanges.push(exchange);
+  const checkContext = {
+    contract: context.contract,
+    schemas: context.schemas,
+    operation: route.operation,
+    requestBody: body,
+    response: exchange.response,
+  };
+  const failures: Failure[] = [];
+  const addFailure = (
+    requirement: string,
+    failure: { check: string; expected: string; received: string },
+  ) => {
+    const level = context.contract.requirementById.get(requirement)?.level ?? "MUST";
+    failures.push({ requirement, level, ...failure, step: stepNumber });
+  };
+  for (const group of applicable) {
+    if (group.observe) {
+      result.observations.push(observe(group.requirement, stepNumber, exchange));
+      continue;
+    }
+    for (const failure of runExpectation(group, checkContext)) {
+      addFailure(group.requirement, failure);
+    }
+  }
+  for (const implicit of IMPLICIT_CHECKS) {
+    if (!context.contract.requirementById.get(implicit.requirement)?.profiles.includes(profile)) {
+      continue;
+    }
+    const failure = implicit.run(checkContext);
+    if (failure) {
+      addFailure(implicit.requirement, failure);
+    }
+  }
+  result.failures.push(...failures);
+  return failures;
+}
+
+function observe(requirement: string, step: number, exchange: Exchange): Observation {
+  const { response } = exchange;
+  const code = firstError(response)?.code;
+  return {
+    requirement,
+    step,
+    summary: `status ${response.status}${code === undefined ? "" : `, errors[0].code ${JSON.stringify(code)}`}`,
+  };
+}

@@ -1,0 +1,197 @@
+// Runs the whole matrix (or chosen cases) against one target in its profile, concurrently, and rolls up requirements.
+import type { Case } from "../cases/case-types.js";
+import { NumberAllocator } from "../cases/case-vars.js";
+import { isPlainObject } from "../checks/check.js";
+import { IMPLICIT_CHECKS } from "../checks/index.js";
+import type { Contract, ProfileName } from "../contract/contract.js";
+import { schemasFor } from "../contract/schema-validator.js";
+import { sendRequest, TransportError } from "../http/send.js";
+import type { CaseResult, ProfileRun, RequirementOutcome, Verdict } from "./results.js";
+import { worstVerdict } from "./results.js";
+import { type RunContext, runCase } from "./run-case.js";
+import { Session } from "./session.js";
+import { HookStateProvider, type StateProvider, StaticStateProvider } from "./states.js";
+import type { TargetConfig } from "./target.js";
+
+/** The target did not answer at all before the run; the CLI maps it to exit 3. */
+export class TargetUnreachableError extends Error {
+  override name = "TargetUnreachableError";
+}
+
+export interface MatrixOptions {
+  /** Called as each case ends (progress output, vitest reporting). */
+  onResult?: (result: CaseResult) => void;
+  allocator?: NumberAllocator;
+}
+
+export function stateProviderFor(target: TargetConfig): StateProvider {
+  return target.stateUrl
+    ? new HookStateProvider(target.stateUrl, target)
+    : new StaticStateProvider(target.states);
+}
+
+/** Everything a case needs to run against a target; made once per target and profile. */
+export function createRunContext(
+  contract: Contract,
+  target: TargetConfig,
+  allocator?: NumberAllocator,
+): RunContext {
+  return {
+    contract,
+    schemas: schemasFor(contract),
+    target,
+    session: new Session(target),
+    states: stateProviderFor(target),
+    allocator: allocator ?? new NumberAllocator(),
+    targetStates: new Map(),
+  };
+}
+
+/**
+ * Makes sure something answers at the target's URL before any case runs, so an unreachable target is one
+ * clear error (exit 3) rather than a matrix of ERRORs. Any HTTP answer at all counts as reachable.
+ */
+export async function probeTarget(target: TargetConfig): Promise<void> {
+  try {
+    await sendRequest(
+      target.url,
+      {
+        method: "POST",
+        path: "/v1/users/login",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+      },
+      { timeoutMs: target.timeoutMs, insecure: target.insecure },
+    );
+  } catch (error) {
+    if (error instanceof TransportError) {
+      throw new TargetUnreachableError(`the target ${target.url} is unreachable: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function runMatrix(
+  contract: Contract,
+  cases: Case[],
+  target: TargetConfig,
+  options: MatrixOptions = {},
+): Promise<ProfileRun> {
+  const startedAt = new Date().toISOString();
+  const context = createRunContext(contract, target, options.allocator);
+  await logInOnce(context);
+  const results = new Map<Case, CaseResult>();
+  const record = (testCase: Case, result: CaseResult) => {
+    results.set(testCase, result);
+    options.onResult?.(result);
+  };
+  const run = async (testCase: Case) => record(testCase, await runCase(testCase, target.profile, context));
+  // Cases that touch target-wide settings run alone, after the others, so they cannot disturb them.
+  await runPool(
+    cases.filter((testCase) => !testCase.exclusive),
+    target.concurrency,
+    run,
+  );
+  await runPool(
+    cases.filter((testCase) => testCase.exclusive),
+    1,
+    run,
+  );
+  await tearDownTargetStates(context);
+  const ordered = cases
+    .map((testCase) => results.get(testCase))
+    .filter((r): r is CaseResult => r !== undefined);
+  return {
+    profile: target.profile,
+    targetName: target.name,
+    targetUrl: target.url,
+    targetVersion: reportedVersion(ordered),
+    stateAccess: context.states.description,
+    results: ordered,
+    requirements: rollUpRequirements(contract, target.profile, ordered),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+}
+
+/** Logs the admin in before any case, so bad credentials are one clear error instead of a matrix of ERRORs. */
+async function logInOnce(context: RunContext): Promise<void> {
+  try {
+    await context.session.adminToken();
+  } catch (error) {
+    if (error instanceof TransportError) {
+      throw new TargetUnreachableError(`the target ${context.target.url} did not answer the login: ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+async function tearDownTargetStates(context: RunContext): Promise<void> {
+  for (const [name, outcome] of context.targetStates) {
+    if ((await outcome).kind === "ready") {
+      await context.states.teardown(name, {});
+    }
+  }
+}
+
+function reportedVersion(results: CaseResult[]): string | undefined {
+  for (const result of results) {
+    for (const exchange of result.exchanges) {
+      const body = exchange.response.json;
+      if (isPlainObject(body) && isPlainObject(body.meta) && typeof body.meta.version === "string") {
+        return body.meta.version;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Requirements every exchange is checked against, whatever case sent it. */
+const IMPLICIT_REQUIREMENTS = new Set(IMPLICIT_CHECKS.map((check) => check.requirement));
+
+/** The verdict per requirement of the profile: the worst of its cases' outcomes on it, or UNEXERCISED. */
+export function rollUpRequirements(
+  contract: Contract,
+  profile: ProfileName,
+  results: CaseResult[],
+): RequirementOutcome[] {
+  const ran = results.filter((result) => result.verdict !== "SKIP" && result.verdict !== "ERROR");
+  return contract.requirements
+    .filter((requirement) => requirement.profiles.includes(profile))
+    .map((requirement) => {
+      const implicit = IMPLICIT_REQUIREMENTS.has(requirement.id);
+      const names = (result: CaseResult) =>
+        implicit ? result.exchanges.length > 0 : result.requirements.some((r) => r.id === requirement.id);
+      const exercisedBy = ran.filter(names).map((result) => result.id);
+      const notExercisedBy = results
+        .filter((result) => !ran.includes(result) && result.requirements.some((r) => r.id === requirement.id))
+        .map((result) => result.id);
+      const outcomes: Verdict[] = ran.filter(names).map((result) => {
+        const failures = result.failures.filter((failure) => failure.requirement === requirement.id);
+        if (failures.length > 0) {
+          return requirement.level === "MUST" ? "FAIL" : "WARN";
+        }
+        return result.observations.some((observation) => observation.requirement === requirement.id)
+          ? "INFO"
+          : "PASS";
+      });
+      return {
+        requirement,
+        profile,
+        exercisedBy,
+        notExercisedBy,
+        verdict: worstVerdict(outcomes) ?? "UNEXERCISED",
+      };
+    });
+}

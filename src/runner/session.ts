@@ -1,0 +1,116 @@
+// Turns a case's auth mode into an Authorization header: logs in for tokens, and makes bad tokens on purpose.
+import { randomBytes } from "node:crypto";
+import type { AuthMode } from "../cases/case-types.js";
+import type { CaseVars } from "../cases/case-vars.js";
+import { sendRequest, TransportError } from "../http/send.js";
+import type { TargetConfig } from "./target.js";
+
+export type AuthOutcome =
+  | { kind: "header"; value: string | undefined }
+  | { kind: "unavailable"; reason: string };
+
+/** The login could not give a token; with the target's answer so the user can fix their credentials. */
+export class LoginError extends Error {
+  override name = "LoginError";
+}
+
+function basic(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+export class Session {
+  #adminToken: Promise<string> | undefined;
+  readonly #userTokens = new Map<string, Promise<string>>();
+
+  constructor(private readonly target: TargetConfig) {}
+
+  /** Logs in through /v1/users/login and returns users[0].token; throws LoginError or TransportError. */
+  async login(username: string, password: string): Promise<string> {
+    const { response } = await sendRequest(
+      this.target.url,
+      {
+        method: "POST",
+        path: "/v1/users/login",
+        headers: { authorization: basic(username, password), "content-type": "application/json" },
+        body: "{}",
+      },
+      { timeoutMs: this.target.timeoutMs, insecure: this.target.insecure },
+    );
+    const users = (response.json as { users?: { token?: unknown }[] } | undefined)?.users;
+    const token = users?.[0]?.token;
+    if (response.status !== 200 || typeof token !== "string" || token === "") {
+      throw new LoginError(
+        `logging in as ${username} at ${this.target.url}/v1/users/login answered ${response.status}${
+          response.bodyText ? `: ${response.bodyText.slice(0, 200)}` : ""
+        }`,
+      );
+    }
+    return token;
+  }
+
+  /** The admin's token: the one given, or one logged in for once per run. */
+  adminToken(): Promise<string> | undefined {
+    if (this.target.token) {
+      return Promise.resolve(this.target.token);
+    }
+    const { username, password } = this.target;
+    if (username === undefined || password === undefined) {
+      return undefined;
+    }
+    this.#adminToken ??= this.login(username, password);
+    return this.#adminToken;
+  }
+
+  async authorization(mode: AuthMode, vars: CaseVars): Promise<AuthOutcome> {
+    switch (mode) {
+      case "none":
+        return { kind: "header", value: undefined };
+      case "malformed-token":
+        return { kind: "header", value: "Bearer !! not a token !!" };
+      case "unknown-token":
+        return { kind: "header", value: `Bearer ${randomBytes(24).toString("base64url")}` };
+      case "admin": {
+        const token = this.adminToken();
+        return token
+          ? { kind: "header", value: `Bearer ${await token}` }
+          : {
+              kind: "unavailable",
+              reason: "no admin credentials: give --token, or --username and --password",
+            };
+      }
+      case "basic-admin": {
+        const { username, password } = this.target;
+        return username !== undefined && password !== undefined
+          ? { kind: "header", value: basic(username, password) }
+          : { kind: "unavailable", reason: "logging in needs the admin's --username and --password" };
+      }
+      case "basic-wrong-password":
+        return {
+          kind: "header",
+          value: basic(this.target.username ?? "admin", `wrong-${randomBytes(6).toString("hex")}-Aa1!`),
+        };
+      case "non-admin":
+        return this.#nonAdmin(vars);
+    }
+  }
+
+  async #nonAdmin(vars: CaseVars): Promise<AuthOutcome> {
+    if (vars.token) {
+      return { kind: "header", value: `Bearer ${vars.token}` };
+    }
+    const { username, password } = vars;
+    if (!username || !password) {
+      return { kind: "unavailable", reason: "the non-admin-user state gave neither a token nor credentials" };
+    }
+    let token = this.#userTokens.get(username);
+    if (!token) {
+      token = this.login(username, password);
+      this.#userTokens.set(username, token);
+    }
+    return { kind: "header", value: `Bearer ${await token}` };
+  }
+}
+
+export function isTransportError(error: unknown): error is TransportError {
+  return error instanceof TransportError;
+}

@@ -1,0 +1,217 @@
+// Puts a target into a named provider state: through a Pact-compatible hook, or from static data in the config.
+import type { CaseVars } from "../cases/case-vars.js";
+import { sendRequest, TransportError } from "../http/send.js";
+import type { StaticStates, TargetConfig } from "./target.js";
+
+export type StateOutcome =
+  | { kind: "ready"; values: Record<string, string> }
+  | { kind: "unreachable"; reason: string }
+  | { kind: "error"; reason: string };
+
+/** What a static state may need to do on the target itself (send requests as the admin). */
+export interface StateActions {
+  requestCodeFor(
+    vars: CaseVars,
+    method: "sms" | "voice",
+  ): Promise<{ status: number; headers: Record<string, string> }>;
+}
+
+export interface StateProvider {
+  /** One line for reports: how states are reached. */
+  readonly description: string;
+  setup(
+    name: string,
+    params: Record<string, string>,
+    vars: CaseVars,
+    actions: StateActions,
+  ): Promise<StateOutcome>;
+  teardown(name: string, params: Record<string, string>): Promise<void>;
+}
+
+function stringValues(value: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item === "string" || typeof item === "number") {
+        values[key] = String(item);
+      }
+    }
+  }
+  return values;
+}
+
+/** The Pact provider-state wire contract: POST {state, params, action} to the hook. */
+export class HookStateProvider implements StateProvider {
+  readonly description: string;
+
+  constructor(
+    private readonly stateUrl: string,
+    private readonly target: Pick<TargetConfig, "timeoutMs" | "insecure">,
+  ) {
+    this.description = `provider-state hook ${stateUrl}`;
+  }
+
+  async setup(name: string, params: Record<string, string>): Promise<StateOutcome> {
+    try {
+      const { response } = await this.#post({ state: name, params, action: "setup" });
+      if (response.status >= 200 && response.status < 300) {
+        return { kind: "ready", values: stringValues(response.json) };
+      }
+      const detail = response.bodyText.slice(0, 200);
+      return {
+        kind: "unreachable",
+        reason: `the state hook answered ${response.status} for state ${name}${detail ? `: ${detail}` : ""}`,
+      };
+    } catch (error) {
+      return {
+        kind: "error",
+        reason: `the state hook failed for state ${name}: ${(error as Error).message}`,
+      };
+    }
+  }
+
+  async teardown(name: string, params: Record<string, string>): Promise<void> {
+    try {
+      await this.#post({ state: name, params, action: "teardown" });
+    } catch {
+      // A teardown that fails leaves state behind, which fresh numbers per case make harmless.
+    }
+  }
+
+  #post(body: unknown) {
+    const url = new URL(this.stateUrl);
+    return sendRequest(
+      url.origin,
+      {
+        method: "POST",
+        path: `${url.pathname}${url.search}`,
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(body),
+      },
+      { timeoutMs: this.target.timeoutMs, insecure: this.target.insecure },
+    );
+  }
+}
+
+/** States reached from data the user gave about a target that has no hook. */
+export class StaticStateProvider implements StateProvider {
+  readonly description = "static state data from the config";
+
+  constructor(private readonly states: StaticStates) {}
+
+  async setup(
+    name: string,
+    _params: Record<string, string>,
+    vars: CaseVars,
+    actions: StateActions,
+  ): Promise<StateOutcome> {
+    const states = this.states;
+    const missing = (what: string): StateOutcome => ({
+      kind: "unreachable",
+      reason: `state ${name} needs ${what} in the config's states (or a --state-url hook)`,
+    });
+    switch (name) {
+      case "number-unregistered":
+        return states["number-unregistered"] === false
+          ? missing("fresh numbers to be unregistered")
+          : { kind: "ready", values: {} };
+      case "number-registered": {
+        const data = states["number-registered"];
+        return data
+          ? { kind: "ready", values: { ...data } }
+          : missing("number-registered.cc and .phone_number");
+      }
+      case "two-step-enabled": {
+        const data = states["two-step-enabled"];
+        return data
+          ? { kind: "ready", values: { ...data } }
+          : missing("two-step-enabled.cc, .phone_number and .pin");
+      }
+      case "non-admin-user": {
+        const data = states["non-admin-user"];
+        return data ? { kind: "ready", values: { ...data } } : missing("non-admin-user credentials or token");
+      }
+      case "registration-blocked":
+        return states["registration-blocked"]
+          ? { kind: "ready", values: {} }
+          : missing("registration-blocked: true");
+      case "code-sent":
+        return this.#codeSent(vars, actions);
+      case "sms-attempts-exhausted":
+        return this.#exhaustSms(vars, actions);
+      default:
+        return { kind: "unreachable", reason: `state ${name} has no static form` };
+    }
+  }
+
+  async teardown(): Promise<void> {}
+
+  async #codeSent(vars: CaseVars, actions: StateActions): Promise<StateOutcome> {
+    const data = this.states["code-sent"];
+    if (!data) {
+      return {
+        kind: "unreachable",
+        reason: "state code-sent needs code-sent.code or code-sent.codeHeader in the config's states",
+      };
+    }
+    try {
+      const answer = await actions.requestCodeFor(vars, "voice");
+      if (answer.status !== 202) {
+        return {
+          kind: "error",
+          reason: `requesting a code to reach state code-sent answered ${answer.status}`,
+        };
+      }
+      if ("code" in data) {
+        return { kind: "ready", values: { code: data.code } };
+      }
+      const code = answer.headers[data.codeHeader.toLowerCase()];
+      return code
+        ? { kind: "ready", values: { code } }
+        : { kind: "error", reason: `the 202 carried no ${data.codeHeader} header to read the code from` };
+    } catch (error) {
+      return { kind: "error", reason: stateTransportReason("code-sent", error) };
+    }
+  }
+
+  async #exhaustSms(vars: CaseVars, actions: StateActions): Promise<StateOutcome> {
+    const limit = this.states["sms-attempts-exhausted"]?.smsLimit;
+    if (limit === undefined) {
+      return {
+        kind: "unreachable",
+        reason: "state sms-attempts-exhausted needs sms-attempts-exhausted.smsLimit in the config's states",
+      };
+    }
+    try {
+      for (let attempt = 1; attempt <= limit; attempt++) {
+        const answer = await actions.requestCodeFor(vars, "sms");
+        if (answer.status !== 202) {
+          return {
+            kind: "error",
+            reason: `sms request ${attempt} of ${limit} (to exhaust the SMS limit) answered ${answer.status}`,
+          };
+        }
+      }
+      return { kind: "ready", values: {} };
+    } catch (error) {
+      return { kind: "error", reason: stateTransportReason("sms-attempts-exhausted", error) };
+    }
+  }
+}
+
+function stateTransportReason(state: string, error: unknown): string {
+  const message = error instanceof TransportError ? error.message : (error as Error).message;
+  return `reaching state ${state} failed: ${message}`;
+}
+
+/** The default parameters of a state: the case's variables named in the contract's x-provider-states. */
+export function defaultStateParams(paramNames: string[], vars: CaseVars): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of paramNames) {
+    const value = vars[name];
+    if (value !== undefined && value !== "") {
+      params[name] = value;
+    }
+  }
+  return params;
+}

@@ -1,0 +1,41 @@
+// What the runner knows about one target: where it is, which profile it claims, how to log in and reach states.
+import type { ProfileName } from "../contract/contract.js";
+
+/** State data for a target with no provider-state hook (see the README's config section). */
+export interface StaticStates {
+  /** A number the target has registered. */
+  "number-registered"?: { cc: string; phone_number: string };
+  /** A registered number with two-step verification on, and its PIN. */
+  "two-step-enabled"?: { cc: string; phone_number: string; pin: string };
+  /** How the kit learns a verification code: a fixed code, or a response header of the 202. */
+  "code-sent"?: { code: string } | { codeHeader: string };
+  /** Credentials or a token of a user who is not the admin. */
+  "non-admin-user"?: { username: string; password: string } | { token: string };
+  /** The target's SMS limit: the kit sends this many sms requests to exhaust a number. */
+  "sms-attempts-exhausted"?: { smsLimit: number };
+  /** Fresh numbers the kit makes up are unregistered (true unless the target says otherwise). */
+  "number-unregistered"?: boolean;
+  /** The target refuses every registration (a sunset target). */
+  "registration-blocked"?: boolean;
+}
+
+export interface TargetConfig {
+  /** Base URL, e.g. http://127.0.0.1:9090. */
+  url: string;
+  profile: ProfileName;
+  /** A display name for reports ("embedded reference (sunset)", a vendor name). */
+  name: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  stateUrl?: string;
+  states: StaticStates;
+  timeoutMs: number;
+  insecure: boolean;
+  concurrency: number;
+  /** SHOULD failures fail the run too. */
+  strict: boolean;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_CONCURRENCY = 8;

@@ -26,9 +26,13 @@ export const BUILTIN_VAR_NAMES = new Set<string>([
   "wrong_code",
   "garbage_cert",
   "nameless_cert",
+  "oversized_padding",
 ]);
 
 const DEFAULT_VNAME = "Acme Plumbing Co";
+
+/** 2 MiB of text: far past any body limit a registration endpoint needs, well under what the kit may send. */
+const OVERSIZED_PADDING = "x".repeat(2 * 1024 * 1024);
 
 /** Base64 of bytes that parse as neither certificate layout. */
 export const GARBAGE_CERT = Buffer.from("this text is not a verified-name certificate").toString("base64");
@@ -75,6 +79,7 @@ export function initialVars(allocator: NumberAllocator, caseVars: CaseVars): Cas
     code: "",
     garbage_cert: GARBAGE_CERT,
     nameless_cert: encodeCertificate({ vname: "" }),
+    oversized_padding: OVERSIZED_PADDING,
     ...caseVars,
   };
   return withDerivedVars(vars);

@@ -10,6 +10,19 @@ export interface ServeFlags {
   smsLimit?: number;
   stateHook: boolean;
   adminPassword?: string;
+  codeHeader?: string;
+  user?: string[];
+}
+
+/** `name:password` pairs for --user. */
+function parseUsers(values: string[] | undefined): { username: string; password: string }[] {
+  return (values ?? []).map((value) => {
+    const colon = value.indexOf(":");
+    if (colon <= 0) {
+      throw new ConfigError(`--user takes name:password, not "${value}"`);
+    }
+    return { username: value.slice(0, colon), password: value.slice(colon + 1) };
+  });
 }
 
 export async function serveCommand(flags: ServeFlags, output: Output): Promise<number> {
@@ -23,10 +36,15 @@ export async function serveCommand(flags: ServeFlags, output: Output): Promise<n
       port: flags.port,
       stateHook: flags.stateHook,
       admin,
+      users: parseUsers(flags.user),
+      ...(flags.codeHeader === undefined ? {} : { codeHeader: flags.codeHeader }),
       ...(flags.smsLimit === undefined ? {} : { smsLimit: flags.smsLimit }),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    if (error instanceof RangeError) {
+      throw new ConfigError(error.message);
+    }
     if (code === "EADDRINUSE" || code === "EACCES" || code === "EADDRNOTAVAIL") {
       throw new ConfigError(`cannot listen on ${flags.host}:${flags.port} (${code})`);
     }
@@ -39,6 +57,10 @@ export async function serveCommand(flags: ServeFlags, output: Output): Promise<n
       reference.stateUrl
         ? `  provider-state hook: ${reference.stateUrl} (POST {"state","params","action"}; GET lists states)`
         : `  provider-state hook: off (${PROVIDER_STATE_PATH} answers 404)`,
+      ...(flags.user ?? []).map((user) => `  non-admin user: ${user.slice(0, user.indexOf(":"))}`),
+      ...(flags.codeHeader === undefined
+        ? []
+        : [`  every 202 carries the pending code in the ${flags.codeHeader} header`]),
       "  Ctrl-C stops it.",
     ].join("\n"),
   );

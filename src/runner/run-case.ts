@@ -151,27 +151,28 @@ async function setUpStates(
 }
 
 function stateActions(context: RunContext): StateActions {
+  const post = async (path: string, body: unknown) => {
+    const auth = await context.session.authorization("admin", {});
+    if (auth.kind === "unavailable") {
+      throw new Error(auth.reason);
+    }
+    const { response } = await sendRequest(
+      context.target.url,
+      {
+        method: "POST",
+        path,
+        headers: { "content-type": "application/json", ...(auth.value ? { authorization: auth.value } : {}) },
+        body: JSON.stringify(body),
+      },
+      { timeoutMs: context.target.timeoutMs, insecure: context.target.insecure },
+    );
+    return { status: response.status, headers: response.headers };
+  };
   return {
-    async requestCodeFor(vars, method) {
-      const auth = await context.session.authorization("admin", vars);
-      if (auth.kind === "unavailable") {
-        throw new Error(auth.reason);
-      }
-      const { response } = await sendRequest(
-        context.target.url,
-        {
-          method: "POST",
-          path: "/v1/account",
-          headers: {
-            "content-type": "application/json",
-            ...(auth.value ? { authorization: auth.value } : {}),
-          },
-          body: JSON.stringify({ cc: vars.cc, phone_number: vars.phone_number, method, cert: vars.cert }),
-        },
-        { timeoutMs: context.target.timeoutMs, insecure: context.target.insecure },
-      );
-      return { status: response.status, headers: response.headers };
-    },
+    requestCodeFor: (vars, method) =>
+      post("/v1/account", { cc: vars.cc, phone_number: vars.phone_number, method, cert: vars.cert }),
+    verifyCode: (code) => post("/v1/account/verify", { code }),
+    enableTwoStep: (pin) => post("/v1/settings/account/two-step", { pin }),
   };
 }
 

@@ -22,12 +22,17 @@ export interface MatrixOptions {
   /** Called as each case ends (progress output, vitest reporting). */
   onResult?: (result: CaseResult) => void;
   allocator?: NumberAllocator;
+  /**
+   * Report cases of other profiles as SKIP instead of leaving them out: for cases the user named, whose
+   * absence from the results would otherwise go unexplained.
+   */
+  reportOtherProfiles?: boolean;
 }
 
 export function stateProviderFor(target: TargetConfig): StateProvider {
   return target.stateUrl
     ? new HookStateProvider(target.stateUrl, target)
-    : new StaticStateProvider(target.states);
+    : new StaticStateProvider(target.states, target.concurrency);
 }
 
 /** Everything a case needs to run against a target; made once per target and profile. */
@@ -97,14 +102,17 @@ export async function runMatrix(
     options.onResult?.(result);
   };
   const run = async (testCase: Case) => record(testCase, await runCase(testCase, target.profile, context));
+  const selected = options.reportOtherProfiles
+    ? cases
+    : cases.filter((testCase) => testCase.profiles.includes(target.profile));
   // Cases that touch target-wide settings run alone, after the others, so they cannot disturb them.
   await runPool(
-    cases.filter((testCase) => !testCase.exclusive),
+    selected.filter((testCase) => !testCase.exclusive),
     target.concurrency,
     run,
   );
   await runPool(
-    cases.filter((testCase) => testCase.exclusive),
+    selected.filter((testCase) => testCase.exclusive),
     1,
     run,
   );
@@ -126,18 +134,20 @@ export async function runMatrix(
 }
 
 /** Logs the admin in before any case, so bad credentials are one clear error instead of a matrix of ERRORs. */
-async function logInOnce(context: RunContext): Promise<void> {
+export async function logInOnce(context: RunContext): Promise<void> {
   try {
     await context.session.adminToken();
   } catch (error) {
     if (error instanceof TransportError) {
-      throw new TargetUnreachableError(`the target ${context.target.url} did not answer the login: ${error.message}`);
+      throw new TargetUnreachableError(
+        `the target ${context.target.url} did not answer the login: ${error.message}`,
+      );
     }
     throw error;
   }
 }
 
-async function tearDownTargetStates(context: RunContext): Promise<void> {
+export async function tearDownTargetStates(context: RunContext): Promise<void> {
   for (const [name, outcome] of context.targetStates) {
     if ((await outcome).kind === "ready") {
       await context.states.teardown(name, {});

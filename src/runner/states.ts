@@ -14,6 +14,8 @@ export interface StateActions {
     vars: CaseVars,
     method: "sms" | "voice",
   ): Promise<{ status: number; headers: Record<string, string> }>;
+  verifyCode(code: string): Promise<{ status: number }>;
+  enableTwoStep(pin: string): Promise<{ status: number }>;
 }
 
 export interface StateProvider {
@@ -97,7 +99,10 @@ export class HookStateProvider implements StateProvider {
 export class StaticStateProvider implements StateProvider {
   readonly description = "static state data from the config";
 
-  constructor(private readonly states: StaticStates) {}
+  constructor(
+    private readonly states: StaticStates,
+    private readonly concurrency: number = 1,
+  ) {}
 
   async setup(
     name: string,
@@ -117,15 +122,23 @@ export class StaticStateProvider implements StateProvider {
           : { kind: "ready", values: {} };
       case "number-registered": {
         const data = states["number-registered"];
-        return data
-          ? { kind: "ready", values: { ...data } }
-          : missing("number-registered.cc and .phone_number");
+        if (data) {
+          return { kind: "ready", values: { ...data } };
+        }
+        // With a way to learn codes, the kit registers the case's own number as a user would.
+        return states["code-sent"]
+          ? this.#register(vars, actions)
+          : missing("number-registered.cc and .phone_number, or code-sent to register a number itself");
       }
       case "two-step-enabled": {
         const data = states["two-step-enabled"];
-        return data
-          ? { kind: "ready", values: { ...data } }
-          : missing("two-step-enabled.cc, .phone_number and .pin");
+        if (data) {
+          return { kind: "ready", values: { ...data } };
+        }
+        // The PIN lands on the target's most recently registered number, so only one case may do this at a time.
+        return states["code-sent"] && this.concurrency === 1
+          ? this.#enableTwoStep(vars, actions)
+          : missing("two-step-enabled.cc, .phone_number and .pin, or code-sent with concurrency 1");
       }
       case "non-admin-user": {
         const data = states["non-admin-user"];
@@ -171,6 +184,44 @@ export class StaticStateProvider implements StateProvider {
         : { kind: "error", reason: `the 202 carried no ${data.codeHeader} header to read the code from` };
     } catch (error) {
       return { kind: "error", reason: stateTransportReason("code-sent", error) };
+    }
+  }
+
+  /** Registers the case's own number the way a user would: request a code, then verify it. */
+  async #register(vars: CaseVars, actions: StateActions): Promise<StateOutcome> {
+    const sent = await this.#codeSent(vars, actions);
+    if (sent.kind !== "ready") {
+      return sent;
+    }
+    try {
+      const verified = await actions.verifyCode(sent.values.code ?? "");
+      return verified.status === 201
+        ? { kind: "ready", values: {} }
+        : {
+            kind: "error",
+            reason: `verifying the code to reach state number-registered answered ${verified.status}`,
+          };
+    } catch (error) {
+      return { kind: "error", reason: stateTransportReason("number-registered", error) };
+    }
+  }
+
+  /** Registers the case's number, then sets its PIN through the two-step settings, as an admin would. */
+  async #enableTwoStep(vars: CaseVars, actions: StateActions): Promise<StateOutcome> {
+    const registered = await this.#register(vars, actions);
+    if (registered.kind !== "ready") {
+      return registered;
+    }
+    try {
+      const enabled = await actions.enableTwoStep(vars.pin ?? "");
+      return enabled.status === 200
+        ? { kind: "ready", values: {} }
+        : {
+            kind: "error",
+            reason: `setting the PIN to reach state two-step-enabled answered ${enabled.status}`,
+          };
+    } catch (error) {
+      return { kind: "error", reason: stateTransportReason("two-step-enabled", error) };
     }
   }
 

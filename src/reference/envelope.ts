@@ -1,0 +1,98 @@
+// Builds the On-Premises envelopes ({meta}, {meta, errors}) with every error title read from the contract's catalogue.
+import { type Contract, ContractError, type ProfileName } from "../contract/contract.js";
+import type { SchemaIssue } from "../contract/schema-validator.js";
+import type { ReferenceResponse } from "./options.js";
+
+/** The catalogue codes the reference answers with; checked against the contract when a handler is built. */
+export const ErrorCode = {
+  accessDenied: 1005,
+  notFound: 1006,
+  missingParameter: 1008,
+  invalidParameter: 1009,
+  internal: 1014,
+  invalidRequest: 1025,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const JSON_CONTENT_TYPE = "application/json";
+
+export interface Meta {
+  version: string;
+  api_status: "stable" | "deprecated";
+}
+
+export class Envelope {
+  readonly #titles = new Map<number, string>();
+  readonly #version: string;
+  readonly #apiStatus: Meta["api_status"];
+
+  constructor(contract: Contract, profile: ProfileName, version: string) {
+    for (const code of Object.values(ErrorCode)) {
+      const title = contract.errorTitles.get(code);
+      if (title === undefined) {
+        throw new ContractError(
+          `the contract's x-error-catalogue has no code ${code}, which the reference answers`,
+        );
+      }
+      this.#titles.set(code, title);
+    }
+    this.#version = version;
+    // Meta marks a retired API as deprecated in every meta it sends.
+    this.#apiStatus = profile === "sunset" ? "deprecated" : "stable";
+  }
+
+  /** A fresh object each time: a rewrite may mutate what it is handed. */
+  meta(): Meta {
+    return { version: this.#version, api_status: this.#apiStatus };
+  }
+
+  success(status: number, payload?: Record<string, unknown>): ReferenceResponse {
+    return {
+      status,
+      headers: { "content-type": JSON_CONTENT_TYPE },
+      body: { meta: this.meta(), ...payload },
+    };
+  }
+
+  error(
+    status: number,
+    code: ErrorCode,
+    details: string,
+    headers?: Record<string, string>,
+  ): ReferenceResponse {
+    return {
+      status,
+      headers: { "content-type": JSON_CONTENT_TYPE, ...headers },
+      body: { meta: this.meta(), errors: [{ code, title: this.title(code), details }] },
+    };
+  }
+
+  /** A body that breaks its schema: 1008 when a required field is missing (naming it), else 1009. */
+  invalid(issues: SchemaIssue[]): ReferenceResponse {
+    const missing = issues.flatMap((issue) =>
+      issue.keyword === "required" && issue.missingProperty !== undefined
+        ? [fieldName(issue.pointer, issue.missingProperty)]
+        : [],
+    );
+    if (missing.length > 0) {
+      return this.error(400, ErrorCode.missingParameter, `Missing required parameter: ${missing.join(", ")}`);
+    }
+    const problems = [...new Set(issues.map((issue) => issue.message.replace(/^\//, "")))];
+    return this.error(400, ErrorCode.invalidParameter, `Invalid parameter: ${problems.join("; ")}`);
+  }
+
+  title(code: ErrorCode): string {
+    // The constructor filled every ErrorCode, so the fallback is unreachable; it keeps the type honest.
+    return this.#titles.get(code) ?? "";
+  }
+}
+
+function fieldName(pointer: string, property: string): string {
+  const parent = pointer.replace(/^\//, "").replaceAll("/", ".");
+  return parent.length === 0 ? property : `${parent}.${property}`;
+}
+
+/** A bare JSON answer with no envelope, for the provider-state hook whose 200 body is the state's values. */
+export function plainJson(status: number, body: unknown): ReferenceResponse {
+  return { status, headers: { "content-type": JSON_CONTENT_TYPE }, body };
+}

@@ -1,0 +1,16 @@
+// The public face of the embedded reference implementation, the kit's default target.
+export { createReferenceHandler } from "./handler.js";
+export {
+  DEFAULT_ADMIN,
+  PROVIDER_STATE_PATH,
+  REFERENCE_RULES,
+  type ReferenceOptions,
+  type ReferenceRequest,
+  type ReferenceResponse,
+  type ReferenceRule,
+  type ReferenceTweaks,
+  type RunningReference,
+} from "./options.js";
+export { PROVIDER_STATES, type ProviderStateName } from "./provider-state-hook.js";
+export { SUNSET_DETAILS } from "./routes.js";
+export { startReference } from "./server.js";

@@ -1,0 +1,184 @@
+// The reference's public option and tweak types, and their defaults resolved once so the request path never re-checks them.
+import type { IncomingHttpHeaders } from "node:http";
+import { PROFILES, type ProfileName } from "../contract/contract.js";
+
+/** Where the Pact-compatible provider-state hook is served. */
+export const PROVIDER_STATE_PATH = "/_conformance/provider-states";
+
+/** The built-in rules a planted-bug variant can switch off. */
+export type ReferenceRule =
+  | "auth"
+  | "admin-only"
+  | "content-type"
+  | "json-body"
+  | "validation"
+  | "cert"
+  | "two-step"
+  | "sms-limit"
+  | "verify-code"
+  | "sunset-block"
+  | "registered-check"
+  | "body-limit";
+
+export const REFERENCE_RULES: readonly ReferenceRule[] = [
+  "auth",
+  "admin-only",
+  "content-type",
+  "json-body",
+  "validation",
+  "cert",
+  "two-step",
+  "sms-limit",
+  "verify-code",
+  "sunset-block",
+  "registered-check",
+  "body-limit",
+];
+
+/** The request as a rewrite sees it. */
+export interface ReferenceRequest {
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  /** The parsed JSON body; the raw text when it was not JSON; undefined when the body was never read. */
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/** A response before it is serialized: `body` is a JSON value, or a string sent as is under a non-JSON content type. */
+export interface ReferenceResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ReferenceTweaks {
+  /** Built-in rules switched off (the request goes on as if the rule passed). */
+  skip?: ReferenceRule[];
+  /**
+   * Rewrites a response before it is sent: return a changed response, "drop" to destroy the socket, or "hang"
+   * to never answer. Undefined keeps the response. The provider-state hook is never rewritten: it is the kit's
+   * plumbing, not the API under test.
+   */
+  rewrite?: (
+    request: ReferenceRequest,
+    response: ReferenceResponse,
+  ) => ReferenceResponse | "drop" | "hang" | undefined;
+  /** Replaces the vname answered in a 202 (e.g. echo a constant). */
+  vname?: (decoded: string, request: Record<string, unknown>) => string;
+}
+
+export interface ReferenceOptions {
+  /** "registration-open" (default) or "sunset". */
+  profile?: ProfileName;
+  /** Default "127.0.0.1". */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** SMS code requests per number before 1005; default 3. */
+  smsLimit?: number;
+  /** Default 7 days (604800). */
+  tokenTtlSeconds?: number;
+  /** Default admin / secret, Meta's default admin. */
+  admin?: { username: string; password: string };
+  /** Default 65536. */
+  maxBodyBytes?: number;
+  /** Serve the provider-state hook; default true. */
+  stateHook?: boolean;
+  /** meta.version; default "v2.45.1". */
+  version?: string;
+  /** The seam for planted-bug variants. */
+  tweaks?: ReferenceTweaks;
+  /** Default: the contract shipped with the kit. */
+  contractPath?: string;
+  /**
+   * Also send the pending code in this response header of every 202 (as some emulators do), so a target with no
+   * state hook can still be driven through verify. Off by default: a real server never reveals the code.
+   */
+  codeHeader?: string;
+  /** Non-admin users that exist from the start, for runs that reach `non-admin-user` from static config. */
+  users?: { username: string; password: string }[];
+  /** Milliseconds since the epoch; injectable so token expiry can be tested without waiting. Default Date.now. */
+  now?: () => number;
+}
+
+export interface RunningReference {
+  url: string;
+  /** Undefined when the hook is switched off. */
+  stateUrl: string | undefined;
+  profile: ProfileName;
+  close(): Promise<void>;
+}
+
+export interface ResolvedOptions {
+  profile: ProfileName;
+  smsLimit: number;
+  tokenTtlMs: number;
+  admin: { username: string; password: string };
+  maxBodyBytes: number;
+  stateHook: boolean;
+  version: string;
+  tweaks: ReferenceTweaks;
+  codeHeader: string | undefined;
+  users: { username: string; password: string }[];
+  now: () => number;
+  /** True when the rule is on (not skipped by the tweaks). */
+  enforces: (rule: ReferenceRule) => boolean;
+}
+
+export const DEFAULT_ADMIN = { username: "admin", password: "secret" } as const;
+
+/** Fills the defaults and refuses options that would make the simulator lie (negative limits, unknown profile). */
+export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions {
+  const profile = options.profile ?? "registration-open";
+  if (!PROFILES.includes(profile)) {
+    throw new RangeError(`unknown profile ${String(profile)}; expected one of ${PROFILES.join(", ")}`);
+  }
+  const smsLimit = options.smsLimit ?? 3;
+  requireInteger("smsLimit", smsLimit, 0);
+  const tokenTtlSeconds = options.tokenTtlSeconds ?? 604_800;
+  if (!Number.isFinite(tokenTtlSeconds) || tokenTtlSeconds <= 0) {
+    throw new RangeError(`tokenTtlSeconds must be a positive number, got ${tokenTtlSeconds}`);
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
+  requireInteger("maxBodyBytes", maxBodyBytes, 1);
+  const admin = options.admin ?? DEFAULT_ADMIN;
+  if (admin.username.length === 0 || admin.username.includes(":")) {
+    // Basic auth splits user and password at the first colon, so such a name could never log in.
+    throw new RangeError("admin.username must be non-empty and contain no colon");
+  }
+  const tweaks = options.tweaks ?? {};
+  for (const rule of tweaks.skip ?? []) {
+    if (!REFERENCE_RULES.includes(rule)) {
+      throw new RangeError(`unknown rule ${String(rule)} in tweaks.skip`);
+    }
+  }
+  const skipped = new Set<ReferenceRule>(tweaks.skip ?? []);
+  return {
+    profile,
+    smsLimit,
+    tokenTtlMs: tokenTtlSeconds * 1000,
+    admin: { username: admin.username, password: admin.password },
+    maxBodyBytes,
+    stateHook: options.stateHook ?? true,
+    version: options.version ?? "v2.45.1",
+    tweaks,
+    codeHeader: options.codeHeader?.toLowerCase(),
+    users: (options.users ?? []).map((user) => {
+      if (user.username.length === 0 || user.username.includes(":") || user.username === admin.username) {
+        throw new RangeError(
+          `user ${JSON.stringify(user.username)} must be non-empty, without a colon, and not the admin`,
+        );
+      }
+      return { username: user.username, password: user.password };
+    }),
+    now: options.now ?? Date.now,
+    enforces: (rule) => !skipped.has(rule),
+  };
+}
+
+function requireInteger(name: string, value: number, minimum: number): void {
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new RangeError(`${name} must be an integer >= ${minimum}, got ${value}`);
+  }
+}

@@ -1,0 +1,190 @@
+// The Pact-compatible provider-state hook: puts the reference into the contract's named states (setup) and back (teardown).
+import { randomBytes } from "node:crypto";
+import { type Contract, ContractError, type JsonSchema, requireOperation } from "../contract/contract.js";
+import { schemasFor } from "../contract/schema-validator.js";
+import { type Envelope, ErrorCode, plainJson } from "./envelope.js";
+import { isPlainObject } from "./http-body.js";
+import type { ReferenceResponse, ResolvedOptions } from "./options.js";
+import { ReferenceStore } from "./store.js";
+
+export const PROVIDER_STATES = [
+  "number-unregistered",
+  "number-registered",
+  "two-step-enabled",
+  "code-sent",
+  "sms-attempts-exhausted",
+  "non-admin-user",
+  "registration-blocked",
+] as const;
+export type ProviderStateName = (typeof PROVIDER_STATES)[number];
+
+const STATE_NAMES: ReadonlySet<string> = new Set(PROVIDER_STATES);
+
+export class ProviderStateHook {
+  readonly #numberParams: JsonSchema;
+  readonly #pinnedNumberParams: JsonSchema;
+
+  constructor(
+    readonly contract: Contract,
+    readonly store: ReferenceStore,
+    readonly envelope: Envelope,
+    readonly options: ResolvedOptions,
+  ) {
+    // The params are checked with the contract's own property schemas, so the hook accepts exactly the numbers
+    // and PINs the API would.
+    const request = requireOperation(contract, "requestCode").requestSchema?.properties;
+    const twoStep = requireOperation(contract, "enableTwoStep").requestSchema?.properties;
+    const cc = request?.cc;
+    const phoneNumber = request?.phone_number;
+    const pin = twoStep?.pin;
+    if (cc === undefined || phoneNumber === undefined || pin === undefined) {
+      throw new ContractError("the contract's request schemas lack cc, phone_number or pin");
+    }
+    this.#numberParams = {
+      type: "object",
+      required: ["cc", "phone_number"],
+      properties: { cc, phone_number: phoneNumber },
+    };
+    this.#pinnedNumberParams = {
+      type: "object",
+      required: ["cc", "phone_number", "pin"],
+      properties: { cc, phone_number: phoneNumber, pin },
+    };
+  }
+
+  list(): ReferenceResponse {
+    return plainJson(200, { states: [...PROVIDER_STATES], profile: this.options.profile });
+  }
+
+  /** Handles `{state, params?, action?}`; action defaults to setup, as Pact's verifier omits it for setup. */
+  change(body: unknown): ReferenceResponse {
+    if (!isPlainObject(body)) {
+      return this.envelope.error(400, ErrorCode.invalidRequest, "The body must be a JSON object");
+    }
+    const { state } = body;
+    if (state === undefined) {
+      return this.envelope.error(400, ErrorCode.missingParameter, "Missing required parameter: state");
+    }
+    if (typeof state !== "string" || !STATE_NAMES.has(state)) {
+      return this.envelope.error(
+        400,
+        ErrorCode.invalidParameter,
+        `Unknown provider state ${JSON.stringify(state)}; known states: ${PROVIDER_STATES.join(", ")}`,
+      );
+    }
+    const action = body.action ?? "setup";
+    if (action !== "setup" && action !== "teardown") {
+      return this.envelope.error(
+        400,
+        ErrorCode.invalidParameter,
+        `action must be "setup" or "teardown", got ${JSON.stringify(action)}`,
+      );
+    }
+    const params = body.params ?? {};
+    if (!isPlainObject(params)) {
+      return this.envelope.error(400, ErrorCode.invalidParameter, "params must be a JSON object");
+    }
+    return action === "setup"
+      ? this.#setup(state as ProviderStateName, params)
+      : this.#teardown(state as ProviderStateName, params);
+  }
+
+  #setup(state: ProviderStateName, params: Record<string, unknown>): ReferenceResponse {
+    const { store } = this;
+    switch (state) {
+      case "non-admin-user":
+        return this.#createUser(params);
+      case "registration-blocked":
+        store.blocked = true;
+        return plainJson(200, {});
+      default:
+        break;
+    }
+    const schema = state === "two-step-enabled" ? this.#pinnedNumberParams : this.#numberParams;
+    const issues = schemasFor(this.contract).check(schema, params);
+    if (issues.length > 0) {
+      return this.envelope.invalid(issues);
+    }
+    const cc = params.cc as string;
+    const phoneNumber = params.phone_number as string;
+    const key = ReferenceStore.numberKey(cc, phoneNumber);
+    // Every number state starts from a clean slate, so no leftover PIN, code or count changes its meaning.
+    store.forget(key);
+    switch (state) {
+      case "number-unregistered":
+        return plainJson(200, {});
+      case "number-registered":
+        store.register(key);
+        return plainJson(200, { cc, phone_number: phoneNumber });
+      case "two-step-enabled": {
+        const pin = params.pin as string;
+        store.register(key, pin);
+        return plainJson(200, { cc, phone_number: phoneNumber, pin });
+      }
+      case "code-sent":
+        return plainJson(200, { code: store.pendingCode(key) });
+      case "sms-attempts-exhausted":
+        store.setSmsCount(key, this.options.smsLimit);
+        return plainJson(200, {});
+    }
+  }
+
+  #teardown(state: ProviderStateName, params: Record<string, unknown>): ReferenceResponse {
+    const { store } = this;
+    switch (state) {
+      case "non-admin-user": {
+        const { username } = params;
+        if (username === undefined) {
+          store.removeNonAdminUsers();
+        } else if (typeof username === "string") {
+          store.removeUser(username);
+        } else {
+          return this.envelope.error(400, ErrorCode.invalidParameter, "params.username must be a string");
+        }
+        return plainJson(200, {});
+      }
+      case "registration-blocked":
+        store.blocked = this.options.profile === "sunset";
+        return plainJson(200, {});
+      default: {
+        const issues = schemasFor(this.contract).check(this.#numberParams, params);
+        if (issues.length > 0) {
+          return this.envelope.invalid(issues);
+        }
+        store.forget(ReferenceStore.numberKey(params.cc as string, params.phone_number as string));
+        return plainJson(200, {});
+      }
+    }
+  }
+
+  #createUser(params: Record<string, unknown>): ReferenceResponse {
+    const {
+      username = `user-${randomBytes(4).toString("hex")}`,
+      password = randomBytes(12).toString("base64url"),
+    } = params;
+    if (typeof username !== "string" || username.length === 0 || username.includes(":")) {
+      // Basic auth splits at the first colon, so such a user could never log in.
+      return this.envelope.error(
+        400,
+        ErrorCode.invalidParameter,
+        "params.username must be a non-empty string without a colon",
+      );
+    }
+    if (typeof password !== "string" || password.length === 0) {
+      return this.envelope.error(
+        400,
+        ErrorCode.invalidParameter,
+        "params.password must be a non-empty string",
+      );
+    }
+    if (this.store.isAdmin(username)) {
+      return this.envelope.error(
+        400,
+        ErrorCode.invalidParameter,
+        `${username} is the admin, not a non-admin user`,
+      );
+    }
+    this.store.putUser(username, password);
+    return plainJson(200, { username, password });
+  }
+}

@@ -1,0 +1,41 @@
+// Starts the reference on a plain node:http server and stops it without leaving a connection (or a hung request) open.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { loadContract } from "../contract/contract.js";
+import { createReferenceHandler } from "./handler.js";
+import {
+  PROVIDER_STATE_PATH,
+  type ReferenceOptions,
+  type RunningReference,
+  resolveOptions,
+} from "./options.js";
+
+export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
+  const { profile, stateHook } = resolveOptions(options);
+  const contract = await loadContract(options.contractPath);
+  const server = createServer(createReferenceHandler(contract, options));
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    stateUrl: stateHook ? `${url}${PROVIDER_STATE_PATH}` : undefined,
+    profile,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // close() alone waits for keep-alive and hung ("hang") requests; the reference must stop at once.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}

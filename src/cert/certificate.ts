@@ -61,7 +61,7 @@ function loadTypes(): CertTypes {
   return types;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** Builds an unsigned certificate for a display name, base64 with padding; a real server would refuse its signature. */
 export function encodeCertificate(options: EncodeOptions): string {

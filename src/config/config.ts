@@ -165,8 +165,9 @@ function parseBoolean(name: string, value: string): boolean {
 }
 
 function parseInteger(name: string, value: string, min: number, max: number): number {
+  // Digits only, like the twin flags: Number() would also take "0x10" or "1e3".
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) {
+  if (!/^\d+$/.test(value) || number < min || number > max) {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
   }
   return number;

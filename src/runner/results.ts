@@ -59,11 +59,27 @@ export interface ProfileRun {
 }
 
 export interface RunSummary {
+  /** Every case result by verdict, excused ones included. */
   counts: Record<Verdict, number>;
-  /** MUST requirements of a profile that no case exercised. */
-  unexercisedMust: { profile: ProfileName; id: string }[];
+  /** Of `counts`, the results a baseline of expected failures excused. */
+  excused: Record<Verdict, number>;
+  /** MUST requirements of a profile that no case exercised; `excused` when a baseline entry names them. */
+  unexercisedMust: { profile: ProfileName; id: string; excused?: boolean }[];
+  /** Failures that would have failed the run had a baseline not excused them. */
+  excusedFailures: number;
+  /** Stale or expired baseline entries; each fails the run. */
+  baselineProblems: string[];
   exitCode: 0 | 1 | 3;
+  /** True exactly when the exit code is 0 (possibly with excused failures: see `excusedFailures`). */
   conformant: boolean;
+}
+
+/** What a baseline of known failures excuses; summarize knows nothing of its file or format. */
+export interface Excusals {
+  isExcused(result: CaseResult): boolean;
+  isUnexercisedExcused(profile: ProfileName, requirementId: string): boolean;
+  /** Stale or expired entries: each fails the run. */
+  problems: string[];
 }
 
 export const VERDICTS: Verdict[] = ["PASS", "FAIL", "WARN", "INFO", "SKIP", "ERROR"];
@@ -81,20 +97,48 @@ export function worstVerdict(verdicts: Verdict[]): Verdict | undefined {
   return worst;
 }
 
-/** Exit 0 conformant; 1 a FAIL, an ERROR, a MUST left unexercised, or (strict) a WARN; 3 target unreachable. */
-export function summarize(runs: ProfileRun[], strict: boolean): RunSummary {
-  const counts = Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
+/**
+ * Exit 0 conformant; 1 a FAIL, an ERROR, a MUST left unexercised, or (strict) a WARN, unless a baseline
+ * excuses it, or a stale or expired baseline entry; 3 (target unreachable) is decided before a summary exists.
+ */
+export function summarize(runs: ProfileRun[], strict: boolean, excusals?: Excusals): RunSummary {
+  const zero = () => Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
+  const counts = zero();
+  const excused = zero();
   for (const run of runs) {
     for (const result of run.results) {
       counts[result.verdict]++;
+      if (excusals?.isExcused(result)) {
+        excused[result.verdict]++;
+      }
     }
   }
   const unexercisedMust = runs.flatMap((run) =>
     run.requirements
       .filter((outcome) => outcome.requirement.level === "MUST" && outcome.verdict === "UNEXERCISED")
-      .map((outcome) => ({ profile: run.profile, id: outcome.requirement.id })),
+      .map((outcome) => {
+        const isExcused = excusals?.isUnexercisedExcused(run.profile, outcome.requirement.id) ?? false;
+        return { profile: run.profile, id: outcome.requirement.id, ...(isExcused ? { excused: true } : {}) };
+      }),
   );
+  const left = (verdict: Verdict) => counts[verdict] - excused[verdict];
+  const unexcusedUnexercised = unexercisedMust.filter((item) => !item.excused).length;
+  const baselineProblems = excusals?.problems ?? [];
+  const excusedFailures =
+    excused.FAIL + excused.ERROR + (strict ? excused.WARN : 0) + (unexercisedMust.length - unexcusedUnexercised);
   const conformant =
-    counts.FAIL === 0 && counts.ERROR === 0 && unexercisedMust.length === 0 && (!strict || counts.WARN === 0);
-  return { counts, unexercisedMust, exitCode: conformant ? 0 : 1, conformant };
+    left("FAIL") === 0 &&
+    left("ERROR") === 0 &&
+    unexcusedUnexercised === 0 &&
+    (!strict || left("WARN") === 0) &&
+    baselineProblems.length === 0;
+  return {
+    counts,
+    excused,
+    unexercisedMust,
+    excusedFailures,
+    baselineProblems,
+    exitCode: conformant ? 0 : 1,
+    conformant,
+  };
 }

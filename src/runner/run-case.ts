@@ -48,10 +48,12 @@ export async function runCase(
     id: testCase.id,
     description: testCase.description,
     profile,
-    requirements: testCase.requirements.map((id) => ({
-      id,
-      level: context.contract.requirementById.get(id)?.level ?? "MUST",
-    })),
+    // The requirements this case checks in this profile (a case may carry both profiles' expectations).
+    requirements: testCase.requirements
+      .map((id) => context.contract.requirementById.get(id))
+      .filter((requirement) => requirement !== undefined)
+      .filter((requirement) => requirement.profiles.includes(profile) || !testCase.profiles.includes(profile))
+      .map((requirement) => ({ id: requirement.id, level: requirement.level })),
     verdict: "PASS",
     failures: [],
     observations: [],

@@ -27,6 +27,11 @@ export interface MatrixOptions {
    * absence from the results would otherwise go unexplained.
    */
   reportOtherProfiles?: boolean;
+  /**
+   * Only some cases were chosen (--case): the requirement roll-up covers the requirements those cases name,
+   * so requirements no chosen case could exercise do not count as unexercised.
+   */
+  subset?: boolean;
 }
 
 export function stateProviderFor(target: TargetConfig): StateProvider {
@@ -127,7 +132,7 @@ export async function runMatrix(
     targetVersion: reportedVersion(ordered),
     stateAccess: context.states.description,
     results: ordered,
-    requirements: rollUpRequirements(contract, target.profile, ordered),
+    requirements: rollUpRequirements(contract, target.profile, ordered, options.subset ?? false),
     startedAt,
     finishedAt: new Date().toISOString(),
   };
@@ -175,10 +180,19 @@ export function rollUpRequirements(
   contract: Contract,
   profile: ProfileName,
   results: CaseResult[],
+  subset = false,
 ): RequirementOutcome[] {
   const ran = results.filter((result) => result.verdict !== "SKIP" && result.verdict !== "ERROR");
+  const named = new Set(
+    results.flatMap((result) => result.requirements.map((requirement) => requirement.id)),
+  );
+  const sentAnything = results.some((result) => result.exchanges.length > 0);
   return contract.requirements
     .filter((requirement) => requirement.profiles.includes(profile))
+    .filter(
+      (requirement) =>
+        !subset || named.has(requirement.id) || (sentAnything && IMPLICIT_REQUIREMENTS.has(requirement.id)),
+    )
     .map((requirement) => {
       const implicit = IMPLICIT_REQUIREMENTS.has(requirement.id);
       const names = (result: CaseResult) =>

@@ -1,0 +1,222 @@
+// Tests the verified-name certificate codec: round trips in both layouts, padding, corrupt inputs and fuzzing.
+
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import protobuf from "protobufjs";
+import { describe, expect, it, test } from "vitest";
+import {
+  CertificateError,
+  type CertificateErrorKind,
+  type CertificateLayout,
+  decodeCertificate,
+  encodeCertificate,
+  verifiedNameOf,
+} from "../../src/cert/certificate.js";
+import { CERT_PROTO_PATH } from "../../src/paths.js";
+
+const LAYOUTS: CertificateLayout[] = ["payload", "bare"];
+const NAMES = [
+  { label: "ASCII", vname: "Acme Plumbing Co" },
+  { label: "accented", vname: "Café Nguyễn & Fils" },
+  { label: "CJK", vname: "東京寿司株式会社" },
+  { label: "emoji", vname: "Pizza 🍕 Planet 🚀" },
+];
+
+const root = protobuf.parse(readFileSync(CERT_PROTO_PATH, "utf8"), { keepCase: true }).root;
+const Details = root.lookupType("wa.vname.Details");
+const VerifiedNameCertificate = root.lookupType("wa.vname.VerifiedNameCertificate");
+
+/** Catches what decodeCertificate throws, so a test can look at it. */
+function decodeError(cert: string): unknown {
+  try {
+    decodeCertificate(cert);
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe("round trip", () => {
+  const rows = LAYOUTS.flatMap((layout) => NAMES.map((name) => ({ layout, ...name })));
+
+  test.for(rows)("$layout layout keeps the $label name $vname", ({ layout, vname }) => {
+    const cert = encodeCertificate({ vname, layout });
+    const decoded = decodeCertificate(cert);
+    expect(decoded.verifiedName).toBe(vname);
+    expect(decoded.layout).toBe(layout);
+    expect(verifiedNameOf(cert)).toBe(vname);
+  });
+
+  test.for(rows)("$layout layout decodes the $label name without padding", ({ layout, vname }) => {
+    const cert = encodeCertificate({ vname, layout }).replace(/=+$/, "");
+    expect(cert).not.toContain("=");
+    expect(decodeCertificate(cert).verifiedName).toBe(vname);
+  });
+
+  it("the default layout is payload", () => {
+    expect(decodeCertificate(encodeCertificate({ vname: "Acme" })).layout).toBe("payload");
+  });
+
+  it("some name of the table really needs padding, so the unpadded rows test something", () => {
+    const padded = rows.filter(({ layout, vname }) => encodeCertificate({ vname, layout }).endsWith("="));
+    expect(padded.length).toBeGreaterThan(0);
+  });
+
+  it("carries serial, issuer and issue time", () => {
+    const decoded = decodeCertificate(
+      encodeCertificate({ vname: "Acme", serial: 42, issuer: "ent:test", issueTime: 1_700_000_000 }),
+    );
+    expect(decoded).toMatchObject({
+      serial: "42",
+      issuer: "ent:test",
+      issueTime: 1_700_000_000,
+      hasSignature: false,
+      hasServerSignature: false,
+      hasBizAcctLinkInfo: false,
+    });
+  });
+
+  test.for(LAYOUTS)("property: any non-empty Unicode vname round-trips in the %s layout", (layout) => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, unit: "grapheme" }), (vname) => {
+        expect(decodeCertificate(encodeCertificate({ vname, layout })).verifiedName).toBe(vname);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test.for(LAYOUTS)("property: serial, issuer and issue time never confuse the %s layout", (layout) => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, unit: "grapheme" }),
+        fc.nat({ max: Number.MAX_SAFE_INTEGER }),
+        fc.string({ unit: "grapheme" }),
+        fc.nat(),
+        (vname, serial, issuer, issueTime) => {
+          const decoded = decodeCertificate(encodeCertificate({ vname, layout, serial, issuer, issueTime }));
+          expect(decoded).toMatchObject({
+            verifiedName: vname,
+            layout,
+            serial: String(serial),
+            issuer,
+            issueTime,
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  test.for(LAYOUTS)("property: any non-empty ASCII/BMP vname round-trips in the %s layout", (layout) => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (vname) => {
+        expect(decodeCertificate(encodeCertificate({ vname, layout })).verifiedName).toBe(vname);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A bare certificate whose Details has only an issuer, so the name is missing rather than the details. */
+function bareCertificateWithoutName(): string {
+  const details = Details.encode(Details.create({ serial: 7, issuer: "ent:wa" })).finish();
+  const bytes = VerifiedNameCertificate.encode(VerifiedNameCertificate.create({ details })).finish();
+  return Buffer.from(bytes).toString("base64");
+}
+
+const valid = Buffer.from(encodeCertificate({ vname: "Acme Plumbing Co" }), "base64");
+
+describe("corrupt certificates", () => {
+  test.for<{ given: string; input: string; want: CertificateErrorKind }>([
+    { given: "an empty string", input: "", want: "not-base64" },
+    { given: "text with spaces and !", input: "not base64!", want: "not-base64" },
+    { given: "the URL-safe alphabet (-)", input: "ab-d", want: "not-base64" },
+    { given: "the URL-safe alphabet (_)", input: "ab_d", want: "not-base64" },
+    {
+      given: "a valid certificate in the URL-safe alphabet",
+      input: Buffer.from(valid).toString("base64url"),
+      want: "not-base64",
+    },
+    { given: "base64 whose length mod 4 is 1", input: "QUJDR", want: "not-base64" },
+    { given: "a padded base64 whose length mod 4 is 1", input: "QUJDR==", want: "not-base64" },
+    // The contract's cert pattern ^[A-Za-z0-9+/]+={0,2}$ needs one base64 character; padding alone carries no data.
+    { given: "padding alone", input: "==", want: "not-base64" },
+    { given: "three = of padding", input: "QQ===", want: "not-base64" },
+    { given: "padding in the middle", input: "QQ==QUJD", want: "not-base64" },
+    {
+      given: "base64 of garbage bytes",
+      input: Buffer.from([0xff, 0xfe, 0xfd, 0xfc, 0x00, 0x13, 0x37]).toString("base64"),
+      want: "not-certificate",
+    },
+    {
+      given: "base64 of plain text",
+      input: Buffer.from("hello, this is not a certificate").toString("base64"),
+      want: "not-certificate",
+    },
+    {
+      given: "a payload certificate with an empty vname",
+      input: encodeCertificate({ vname: "" }),
+      want: "no-verified-name",
+    },
+    {
+      given: "a bare certificate with an empty vname",
+      input: encodeCertificate({ vname: "", layout: "bare" }),
+      want: "no-verified-name",
+    },
+    {
+      given: "a certificate with no vname field",
+      input: bareCertificateWithoutName(),
+      want: "no-verified-name",
+    },
+    {
+      given: "a certificate truncated to half its bytes",
+      input: valid.subarray(0, Math.floor(valid.length / 2)).toString("base64"),
+      want: "not-certificate",
+    },
+    {
+      given: "a certificate missing its last byte",
+      input: valid.subarray(0, valid.length - 1).toString("base64"),
+      want: "not-certificate",
+    },
+  ])("$given → $want", ({ input, want }) => {
+    const error = decodeError(input);
+    expect(error).toBeInstanceOf(CertificateError);
+    expect((error as CertificateError).kind).toBe(want);
+    expect((error as CertificateError).name).toBe("CertificateError");
+    expect(verifiedNameOf(input)).toBeUndefined();
+  });
+
+  it("property: every truncation of a valid certificate is refused with a CertificateError", () => {
+    for (let length = 0; length < valid.length; length++) {
+      const error = decodeError(valid.subarray(0, length).toString("base64"));
+      expect(error, `truncated to ${length} bytes`).toBeInstanceOf(CertificateError);
+    }
+  });
+
+  it("property: random bytes, base64-encoded, decode or throw a CertificateError, nothing else", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.boolean(), (bytes, unpadded) => {
+        const base64 = Buffer.from(bytes).toString("base64");
+        const cert = unpadded ? base64.replace(/=+$/, "") : base64;
+        const error = decodeError(cert);
+        if (error === undefined) {
+          expect(typeof decodeCertificate(cert).verifiedName).toBe("string");
+        } else {
+          expect(error).toBeInstanceOf(CertificateError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("property: random certificate-like bytes (valid prefix, random tail) never throw another error", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: valid.length }), (tail, cut) => {
+        const bytes = Buffer.concat([valid.subarray(0, cut), Buffer.from(tail)]);
+        const error = decodeError(bytes.toString("base64"));
+        expect(error === undefined || error instanceof CertificateError).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -1,0 +1,145 @@
+// Tests the body-shape checks: meta present, meta only, absent fields, and the implicit meta SHOULD.
+import { describe, test } from "vitest";
+import {
+  checkAbsentFields,
+  checkCarriesMeta,
+  checkMeta,
+  checkMetaOnly,
+} from "../../src/checks/body-shape.js";
+import { contextFor, expectOutcome, META, type Want } from "./context.js";
+
+interface Row {
+  given: string;
+  body?: unknown;
+  raw?: string;
+  want: Want;
+}
+
+const context = ({ body, raw }: Row) =>
+  contextFor({ status: 201, body, ...(raw === undefined ? {} : { raw }) });
+
+describe("checkMeta", () => {
+  test.for<Row>([
+    { given: "a body with meta", body: { meta: META }, want: "pass" },
+    { given: "an empty meta object", body: { meta: {}, account: [] }, want: "pass" },
+    {
+      given: "no meta",
+      body: { account: [{ vname: "A" }] },
+      want: { check: "meta", expected: ["meta object"], received: ['{"account":[{"vname":"A"}]}'] },
+    },
+    {
+      given: "meta that is a string",
+      body: { meta: "v2" },
+      want: { check: "meta", expected: ["meta"], received: ['"meta":"v2"'] },
+    },
+    {
+      given: "meta that is a list",
+      body: { meta: [] },
+      want: { check: "meta", expected: ["meta"], received: ['"meta":[]'] },
+    },
+    {
+      given: "an empty body",
+      raw: "",
+      want: { check: "meta", expected: ["meta"], received: ["an empty body"] },
+    },
+    {
+      given: "a non-JSON body",
+      raw: "Created",
+      want: { check: "meta", expected: ["meta"], received: ["non-JSON body", "Created"] },
+    },
+  ])("$given", (row) => {
+    expectOutcome(checkMeta(true, context(row)), row.want);
+  });
+});
+
+describe("checkMetaOnly", () => {
+  test.for<Row>([
+    { given: "an empty body", raw: "", want: "pass" },
+    { given: "a blank body", raw: " \n", want: "pass" },
+    { given: "{}", body: {}, want: "pass" },
+    { given: "{meta}", body: { meta: META }, want: "pass" },
+    {
+      given: "meta and account",
+      body: { meta: META, account: [{ vname: "A" }] },
+      want: { check: "metaOnly", expected: ["{meta}"], received: ["a body with account"] },
+    },
+    {
+      given: "two extra fields",
+      body: { account: [], errors: [] },
+      want: { check: "metaOnly", expected: ["no payload"], received: ["a body with account, errors"] },
+    },
+    {
+      given: "a JSON list",
+      body: [],
+      want: { check: "metaOnly", expected: ["no payload"], received: ["body []"] },
+    },
+    {
+      given: "null",
+      raw: "null",
+      want: { check: "metaOnly", expected: ["no payload"], received: ["body null"] },
+    },
+    {
+      given: "a non-JSON body",
+      raw: "Created",
+      want: { check: "metaOnly", expected: ["no payload"], received: ["non-JSON body", '"Created"'] },
+    },
+  ])("$given", (row) => {
+    expectOutcome(checkMetaOnly(true, context(row)), row.want);
+  });
+});
+
+describe("checkAbsentFields", () => {
+  test.for<Row & { fields: string[] }>([
+    { given: "a body without the field", fields: ["account"], body: { meta: META }, want: "pass" },
+    { given: "an empty body", fields: ["account"], raw: "", want: "pass" },
+    { given: "a non-object body", fields: ["account"], body: ["account"], want: "pass" },
+    {
+      given: "a body with the field",
+      fields: ["account"],
+      body: { meta: META, account: [] },
+      want: {
+        check: "absentFields",
+        expected: ["no account in the body"],
+        received: ["a body with account"],
+      },
+    },
+    {
+      given: "a body with a field set to null",
+      fields: ["account", "errors"],
+      body: { account: null },
+      want: { check: "absentFields", expected: ["no account, errors"], received: ["a body with account"] },
+    },
+    {
+      given: "a body with both fields",
+      fields: ["account", "errors"],
+      body: { account: [], errors: [] },
+      want: {
+        check: "absentFields",
+        expected: ["account, errors"],
+        received: ["a body with account, errors"],
+      },
+    },
+  ])("$given", (row) => {
+    expectOutcome(checkAbsentFields(row.fields, context(row)), row.want);
+  });
+});
+
+describe("checkCarriesMeta", () => {
+  test.for<Row>([
+    { given: "a JSON body with meta", body: { meta: META }, want: "pass" },
+    { given: "an empty body", raw: "", want: "pass" },
+    { given: "a non-JSON body", raw: "Unauthorized", want: "pass" },
+    {
+      given: "a JSON error without meta",
+      body: { errors: [{ code: 1005, title: "Access denied" }] },
+      want: { check: "meta", expected: ["meta object"], received: ['"errors"'] },
+    },
+    {
+      given: "a JSON null",
+      raw: "null",
+      want: { check: "meta", expected: ["meta object"], received: ["body null"] },
+    },
+  ])("$given", (row) => {
+    expectOutcome(checkCarriesMeta(true, context(row)), row.want);
+  });
+});

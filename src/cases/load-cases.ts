@@ -60,13 +60,24 @@ function loadValidators(): Promise<{ cases: ValidateFunction; matrix: ValidateFu
   return validators;
 }
 
-function explain(file: string, validate: ValidateFunction): string {
+function explain(file: string, validate: ValidateFunction, data: unknown): string {
   const errors = (validate.errors ?? []).filter(
     (error) => error.keyword !== "oneOf" && error.keyword !== "if",
   );
   const shown = (errors.length > 0 ? errors : (validate.errors ?? [])).slice(0, 5);
+  const cases = (data as { cases?: unknown } | null)?.cases;
+  // Name the case by its id where it has one: "/cases/7" alone sends the reader counting.
+  const caseId = (pointer: string): string => {
+    const index = /^\/cases\/(\d+)/.exec(pointer)?.[1];
+    const record = index === undefined || !Array.isArray(cases) ? undefined : cases[Number(index)];
+    const id = (record as { id?: unknown } | undefined)?.id;
+    return typeof id === "string" ? ` (case ${id})` : "";
+  };
   return `${file} does not follow its schema:\n${shown
-    .map((error) => `  ${error.instancePath || "/"}: ${error.message ?? "is invalid"}`)
+    .map(
+      (error) =>
+        `  ${error.instancePath || "/"}${caseId(error.instancePath)}: ${error.message ?? "is invalid"}`,
+    )
     .join("\n")}`;
 }
 
@@ -75,7 +86,7 @@ export async function readCaseFile(path: string): Promise<Case[]> {
   const { cases: validate } = await loadValidators();
   const data = await readData(path);
   if (!validate(data)) {
-    throw new CaseError(explain(path, validate));
+    throw new CaseError(explain(path, validate, data));
   }
   return (data as { cases: RawCase[] }).cases.map((raw) => normalize(raw, basename(path)));
 }
@@ -121,7 +132,7 @@ export async function loadCases(contract: Contract, casesDir: string = CASES_DIR
   const { matrix: validateMatrix } = await loadValidators();
   const rules = await readData(MATRIX_FILE);
   if (!validateMatrix(rules)) {
-    throw new CaseError(explain(MATRIX_FILE, validateMatrix));
+    throw new CaseError(explain(MATRIX_FILE, validateMatrix, rules));
   }
   try {
     cases.push(...generateNegativeCases(contract, rules as NegativeRules));

@@ -37,7 +37,8 @@ export const checkAbsentFields: Check<string[]> = (expected, { response }) => {
 
 /** Applied to every JSON object body: the SHOULD that responses carry meta. */
 export const checkCarriesMeta: Check<true> = (_expected, context) => {
-  if (!context.response.isJson) {
+  // Only an object can carry meta: the settings endpoint may answer a bare `null`, as Meta documents.
+  if (!context.response.isJson || !isPlainObject(context.response.json)) {
     return undefined;
   }
   return checkMeta(true, context);

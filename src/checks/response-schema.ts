@@ -24,6 +24,10 @@ export const checkResponseSchema: Check<"strict" | "implicit"> = (mode, { respon
         }
       : undefined;
   }
+  if (response.bodyText.trim() === "" && (schema.required ?? []).length === 0) {
+    // "No payload": a schema that requires nothing is met by an absent body as well as by {} or {meta}.
+    return undefined;
+  }
   if (!response.isJson) {
     return {
       check: "responseSchema",

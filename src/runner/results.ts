@@ -125,7 +125,10 @@ export function summarize(runs: ProfileRun[], strict: boolean, excusals?: Excusa
   const unexcusedUnexercised = unexercisedMust.filter((item) => !item.excused).length;
   const baselineProblems = excusals?.problems ?? [];
   const excusedFailures =
-    excused.FAIL + excused.ERROR + (strict ? excused.WARN : 0) + (unexercisedMust.length - unexcusedUnexercised);
+    excused.FAIL +
+    excused.ERROR +
+    (strict ? excused.WARN : 0) +
+    (unexercisedMust.length - unexcusedUnexercised);
   const conformant =
     left("FAIL") === 0 &&
     left("ERROR") === 0 &&

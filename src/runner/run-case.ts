@@ -135,7 +135,8 @@ async function setUpStates(
     } else {
       outcome = await context.states.setup(ref.name, params, vars, actions);
       if (outcome.kind === "ready") {
-        setUp.push({ name: ref.name, params });
+        // Teardown names what setup made (the user the hook created), so it cannot undo another case's state.
+        setUp.push({ name: ref.name, params: { ...params, ...outcome.values } });
       }
     }
     if (outcome.kind === "unreachable") {

@@ -1,0 +1,202 @@
+// The diff's files in --report-dir (diff.json, diff.md, JUnit, HTML), built with the run reports' own tools.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { create } from "xmlbuilder2";
+import { ConfigError } from "../config/config.js";
+import { html, page } from "../report/html-kit.js";
+import { prepareReportDir } from "../report/write-reports.js";
+import type { Difference } from "./compare.js";
+import { formatDiffMarkdown, requirementLabel, whatLabel } from "./report.js";
+import type { CaseComparison, CaseStatus, DiffReport } from "./run-diff.js";
+
+export const DIFF_REPORTERS = ["json", "markdown", "junit", "html"] as const;
+export type DiffReporterName = (typeof DIFF_REPORTERS)[number];
+
+/** The file each reporter writes inside --report-dir; named apart from a run's, so both can share a folder. */
+export const DIFF_REPORT_FILES: Record<DiffReporterName, string> = {
+  json: "diff.json",
+  markdown: "diff.md",
+  junit: "diff-junit.xml",
+  html: "diff.html",
+};
+
+/** --reporter values (repeated or comma-separated); every reporter when none is named. */
+export function parseDiffReporters(names: readonly string[] | undefined): DiffReporterName[] {
+  if (names === undefined || names.length === 0) {
+    return [...DIFF_REPORTERS];
+  }
+  const unknown = names.filter((name) => !(DIFF_REPORTERS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `unknown reporter ${unknown.join(", ")} for diff: choose from ${DIFF_REPORTERS.join(", ")}`,
+    );
+  }
+  return DIFF_REPORTERS.filter((name) => names.includes(name));
+}
+
+function differenceText(differences: Difference[]): string {
+  return differences
+    .map(
+      (d) =>
+        `${d.step === undefined ? "" : `step ${d.step} ${d.request ?? ""}: `}${whatLabel(d)}\n  baseline:  ${
+          d.baseline
+        }\n  candidate: ${d.candidate}\n  requirement: ${requirementLabel(d)}`,
+    )
+    .join("\n\n");
+}
+
+/**
+ * JUnit for CI: a testcase per case; a case that differs is a failure, one that could not be compared is
+ * skipped, and noise goes to system-out.
+ */
+export function renderDiffJUnit(report: DiffReport): string {
+  const root = create({ version: "1.0", encoding: "UTF-8", invalidCharReplacement: "\uFFFD" });
+  const suites = root.ele("testsuites", { name: "wa-account-conformance diff" });
+  const time = ((Date.parse(report.finishedAt) - Date.parse(report.startedAt)) / 1000).toFixed(3);
+  const suite = suites.ele("testsuite", {
+    name: `diff ${report.profile}: ${report.candidate.name} against ${report.baseline.name}`,
+    timestamp: report.startedAt,
+    time,
+  });
+  const properties = suite.ele("properties");
+  const property = (name: string, value: string) => properties.ele("property", { name, value }).up();
+  property("contract.sha256", report.contractSha256);
+  property("profile", report.profile);
+  property("baseline", report.baseline.url ?? report.baseline.resultsFile ?? report.baseline.name);
+  property("candidate", report.candidate.url ?? report.candidate.name);
+  if (report.baseline2) {
+    property("baseline-2", report.baseline2.url ?? report.baseline2.name);
+  }
+  property("rules", report.rules.sources.join(", "));
+  properties.up();
+  for (const comparison of report.cases) {
+    const element = suite.ele("testcase", {
+      classname: `wa-account-conformance.diff.${report.profile}`,
+      name: comparison.id,
+      time: "0.000",
+    });
+    if (comparison.status === "different") {
+      const first = comparison.differences[0];
+      element
+        .ele("failure", {
+          message: `${comparison.differences.length} difference(s)${
+            first ? `, first: ${whatLabel(first)} [${requirementLabel(first)}]` : ""
+          }`,
+          type: "DIFF",
+        })
+        .txt(differenceText(comparison.differences))
+        .up();
+    } else if (comparison.status === "not-compared") {
+      element.ele("skipped", { message: comparison.reason ?? "not compared" }).up();
+    }
+    if (comparison.noise.length > 0) {
+      element
+        .ele("system-out")
+        .txt(`Noise (the two baselines differ here too):\n${differenceText(comparison.noise)}`)
+        .up();
+    }
+  }
+  const s = report.summary;
+  suite.att({
+    tests: String(s.cases),
+    failures: String(s.different),
+    errors: "0",
+    skipped: String(s.notCompared),
+  });
+  suites.att({
+    tests: String(s.cases),
+    failures: String(s.different),
+    errors: "0",
+    skipped: String(s.notCompared),
+    time,
+  });
+  return root.end({ prettyPrint: true });
+}
+
+const CSS = `
+.diff td.value { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; word-break: break-all; }
+.status-same { --v: var(--PASS); } .status-different { --v: var(--FAIL); } .status-noise-only { --v: var(--WARN); }
+.status-not-compared { --v: var(--SKIP); }
+.outcome-same { background: var(--PASS); } .outcome-different { background: var(--FAIL); }
+`;
+
+const STATUS_TEXT: Record<CaseStatus, string> = {
+  same: "SAME",
+  different: "DIFF",
+  "noise-only": "NOISE",
+  "not-compared": "SKIP",
+};
+
+function differenceRows(differences: Difference[]) {
+  return html`<table class="diff"><thead><tr><th>step</th><th>request</th><th>what</th><th>baseline</th><th>candidate</th><th>requirement</th></tr></thead>
+<tbody>${differences.map(
+    (d) =>
+      html`<tr><td>${d.step ?? ""}</td><td><code>${d.request ?? ""}</code></td><td><code>${whatLabel(d)}</code></td><td class="value">${
+        d.baseline
+      }</td><td class="value">${d.candidate}</td><td>${requirementLabel(d)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function caseSection(comparison: CaseComparison) {
+  return html`<section id="case-${comparison.id}"><h3><span class="badge status-${comparison.status}">${
+    STATUS_TEXT[comparison.status]
+  }</span> <code>${comparison.id}</code> <span class="muted">${comparison.description}</span></h3>
+${comparison.reason ? html`<p class="muted">${comparison.reason}</p>` : ""}
+${comparison.differences.length > 0 ? differenceRows(comparison.differences) : ""}
+${comparison.noise.length > 0 ? html`<p class="muted">Noise (the two baselines differ here too):</p>${differenceRows(comparison.noise)}` : ""}
+</section>`;
+}
+
+/** One self-contained page: the outcome, the sides, then every case that differs, is noise or was not compared. */
+export function renderDiffHtml(report: DiffReport): string {
+  const s = report.summary;
+  const side = (label: string, info: DiffReport["baseline"] | undefined) =>
+    info
+      ? html`<tr><th>${label}</th><td>${info.name}</td><td><code>${info.url ?? info.resultsFile ?? ""}</code></td><td>${
+          info.version ?? "—"
+        }</td></tr>`
+      : "";
+  const shown = report.cases.filter((comparison) => comparison.status !== "same");
+  const body = html`<main>
+<header class="banner outcome-${s.exitCode === 0 ? "same" : "different"}"><h1>${
+    s.exitCode === 0 ? "No difference remains" : `${s.differences} difference(s) remain`
+  }</h1>
+<p>Diff on ${report.profile}: ${s.cases} cases, ${s.same} same, ${s.different} different, ${s.noiseOnly} noise only, ${
+    s.notCompared
+  } not compared · MUST ${s.byLevel.MUST}, SHOULD ${s.byLevel.SHOULD}, MAY ${s.byLevel.MAY}, unchecked ${
+    s.byLevel.unchecked
+  } · exit ${s.exitCode}</p></header>
+<table><thead><tr><th></th><th>name</th><th>where</th><th>meta.version</th></tr></thead><tbody>
+${side("baseline", report.baseline)}${side("candidate", report.candidate)}${side("baseline-2 (noise)", report.baseline2)}
+</tbody></table>
+<p class="muted">Rules: ${report.rules.sources.join(", ")} · contract <code>${report.contractSha256.slice(0, 12)}</code> · ${
+    report.startedAt
+  }</p>
+<h2>Cases that are not the same</h2>
+${shown.length === 0 ? html`<p>Every case is the same on both sides after the rules.</p>` : shown.map(caseSection)}
+</main>`;
+  return page(`Diff: ${report.candidate.name} against ${report.baseline.name}`, CSS, body);
+}
+
+const RENDERERS: Record<DiffReporterName, (report: DiffReport) => string> = {
+  json: (report) => `${JSON.stringify(report, null, 2)}\n`,
+  markdown: formatDiffMarkdown,
+  junit: renderDiffJUnit,
+  html: renderDiffHtml,
+};
+
+/** Writes each chosen file into the folder and returns the paths written, in DIFF_REPORTERS order. */
+export async function writeDiffArtifacts(
+  dir: string,
+  report: DiffReport,
+  reporters: readonly DiffReporterName[] = DIFF_REPORTERS,
+): Promise<string[]> {
+  await prepareReportDir(dir);
+  const written: string[] = [];
+  for (const name of reporters) {
+    const path = join(dir, DIFF_REPORT_FILES[name]);
+    await writeFile(path, RENDERERS[name](report), "utf8");
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,506 @@
+// Compares one case's results on two targets, exchange by exchange, and ties each difference to requirements.
+import type { Case, Expectation } from "../cases/case-types.js";
+import type { Contract, Level, ProfileName } from "../contract/contract.js";
+import type { Exchange } from "../http/send.js";
+import type { CaseResult } from "../runner/results.js";
+import {
+  echoSubstitutions,
+  formatOf,
+  type NormalizedField,
+  type NormalizedResponse,
+  normalizeResponse,
+  VOLATILE_VALUE,
+} from "./normalize.js";
+import { type DiffRules, splitPointer } from "./rules.js";
+
+/**
+ * What differs: the case's outcome (one side skipped or errored), a whole exchange (one side stopped earlier),
+ * the status, errors[0].code, a body field (by JSON pointer) or a header (by lower-case name).
+ */
+export type DifferenceKind = "outcome" | "exchange" | "status" | "error-code" | "body" | "header";
+
+export interface RequirementRef {
+  id: string;
+  level: Level;
+}
+
+export interface Difference {
+  kind: DifferenceKind;
+  /** 1-based step of the case; absent for an outcome difference. */
+  step?: number;
+  /** "POST /v1/account": the request of that step. */
+  request?: string;
+  /** The JSON pointer of a body field, or the header name. */
+  where?: string;
+  /** Both values as display text: JSON for values, "(absent)" when a side has none. */
+  baseline: string;
+  candidate: string;
+  /** The requirement this difference touches most: an expectation of the step that looks at it, highest level first. */
+  requirement: string | undefined;
+  level: Level | undefined;
+  /**
+   * Whether an expectation of the step (or an every-exchange check) looks at what differs. False means the
+   * contract leaves it open: `requirement` is then only the step's highest requirement, for context.
+   */
+  checked: boolean;
+  /** Those that look at the difference (touches), then the step's others; each group highest level first. */
+  requirements: (RequirementRef & { touches: boolean })[];
+}
+
+export const ABSENT = "(absent)";
+
+const LEVEL_ORDER: Record<Level, number> = { MUST: 0, SHOULD: 1, MAY: 2 };
+
+/** The implicit every-exchange checks that look at a specific part of a response. */
+const IMPLICIT = {
+  noServerError: "no-5xx-for-client-input",
+  jsonContentType: "json-body-has-json-content-type",
+} as const;
+
+interface Aspect {
+  kind: DifferenceKind;
+  segments: string[];
+  header: string | undefined;
+  statuses: number[];
+  /** The body field or header is there on one side only (not merely another value). */
+  presence: boolean;
+}
+
+/**
+ * Whether a check (an expectation key of a case, or the check of a failure the runner recorded) looks at the part
+ * of the response that differs. `absentFields` narrows an absentFields check to the fields it names.
+ */
+function checkTouches(check: string, aspect: Aspect, absentFields?: string[]): boolean {
+  if (aspect.kind === "outcome" || aspect.kind === "exchange") {
+    return true;
+  }
+  const [top, index, field] = aspect.segments;
+  const body = aspect.kind === "body";
+  const wholeBody = body && aspect.segments.length === 0;
+  // Checks of shape (envelope, meta, schema) care whether a field is there, not what it says: a changed wording
+  // keeps the shape; a field that appears or disappears may not.
+  const shape = body && (aspect.presence || wholeBody);
+  const firstError = (name: string) => body && top === "errors" && index === "0" && field === name;
+  switch (check) {
+    case "status":
+      return aspect.kind === "status";
+    case "noServerError":
+      return aspect.kind === "status" && aspect.statuses.some((status) => status >= 500);
+    case "errorCode":
+      return aspect.kind === "error-code" || firstError("code") || wholeBody;
+    case "envelope":
+      return aspect.kind === "error-code" || (shape && (top === "errors" || wholeBody));
+    case "canonicalTitle":
+      // The title must be the catalogue's title of the code: a changed code can break it as surely as a changed title.
+      return aspect.kind === "error-code" || (body && top === "errors" && field === "title") || wholeBody;
+    case "errorDetails":
+      return firstError("details") || wholeBody;
+    case "vname":
+    case "vnameMatchesCert":
+      return body && (top === "account" || wholeBody);
+    case "meta":
+      return shape && (top === "meta" || wholeBody);
+    case "metaOnly":
+      return shape;
+    case "absentFields":
+      return (
+        shape &&
+        (absentFields === undefined || wholeBody || (top !== undefined && absentFields.includes(top)))
+      );
+    case "responseSchema":
+      // The schema is chosen by the status and describes the body's shape; a value that breaks a pattern shows
+      // up as a failure on one side only (ChangedFailure).
+      return shape || aspect.kind === "status" || aspect.kind === "error-code";
+    case "contentType":
+    case "jsonContentType":
+      return (aspect.kind === "header" && aspect.header === "content-type") || wholeBody;
+    default:
+      return false;
+  }
+}
+
+/** The expectation keys of a group that are checks (everything but the requirement and observe). */
+function groupChecks(group: Expectation): string[] {
+  return Object.keys(group).filter(
+    (key) => key !== "requirement" && key !== "observe" && group[key as keyof Expectation] !== undefined,
+  );
+}
+
+/** Whether an expectation group looks at the part of the response that differs. */
+function groupTouches(group: Expectation, aspect: Aspect): boolean {
+  if (group.observe) {
+    // A MAY behaviour is observed whole: any change to the answer (status, code, body) changes the behaviour;
+    // a header other than the content type is the transport's, not the behaviour's.
+    return aspect.kind !== "header" || aspect.header === "content-type";
+  }
+  return groupChecks(group).some((check) => checkTouches(check, aspect, group.absentFields));
+}
+
+/**
+ * The every-exchange checks that look at a part of the response whatever their outcome: a 5xx status, the
+ * content type. The others (meta, titles, the schema) count where they fail on one side only (ChangedFailure),
+ * which says more than where they look.
+ */
+const IMPLICIT_CHECK_NAMES: { requirement: string; check: string }[] = [
+  { requirement: IMPLICIT.noServerError, check: "noServerError" },
+  { requirement: IMPLICIT.jsonContentType, check: "jsonContentType" },
+];
+
+function implicitTouches(aspect: Aspect): string[] {
+  return IMPLICIT_CHECK_NAMES.filter(
+    ({ check }) => aspect.kind !== "outcome" && aspect.kind !== "exchange" && checkTouches(check, aspect),
+  ).map(({ requirement }) => requirement);
+}
+
+/** A check that failed on one side of a step and not on the other: the difference broke (or mended) it. */
+export interface ChangedFailure {
+  requirement: string;
+  check: string;
+}
+
+const byLevel = (a: RequirementRef, b: RequirementRef) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level];
+
+/**
+ * Ties a difference to requirements: first those whose checks look at it (the step's expectations, the
+ * every-exchange checks, and checks that fail on one side only), highest level first; then the step's others.
+ */
+export function attribute(
+  testCase: Case,
+  profile: ProfileName,
+  contract: Contract,
+  step: number | undefined,
+  aspect: Aspect,
+  changed: ChangedFailure[] = [],
+): Pick<Difference, "requirement" | "level" | "checked" | "requirements"> {
+  const steps = step === undefined ? testCase.steps : testCase.steps.slice(step - 1, step);
+  const groups = steps
+    .flatMap((s) => s.expect)
+    .filter((group) => contract.requirementById.get(group.requirement)?.profiles.includes(profile));
+  const ref = (id: string): RequirementRef | undefined => {
+    const requirement = contract.requirementById.get(id);
+    return requirement?.profiles.includes(profile) ? { id, level: requirement.level } : undefined;
+  };
+  const unique = (ids: string[]) =>
+    [...new Set(ids)].map(ref).filter((r): r is RequirementRef => r !== undefined);
+  const touching = unique([
+    ...groups.filter((group) => groupTouches(group, aspect)).map((group) => group.requirement),
+    ...changed.filter((failure) => checkTouches(failure.check, aspect)).map((failure) => failure.requirement),
+    ...(aspect.kind === "outcome" || aspect.kind === "exchange" ? [] : implicitTouches(aspect)),
+  ]).sort(byLevel);
+  const touchingIds = new Set(touching.map((r) => r.id));
+  const rest = unique(groups.map((group) => group.requirement))
+    .filter((r) => !touchingIds.has(r.id))
+    .sort(byLevel);
+  const requirements = [
+    ...touching.map((r) => ({ ...r, touches: true })),
+    ...rest.map((r) => ({ ...r, touches: false })),
+  ];
+  const primary = requirements[0];
+  return {
+    requirement: primary?.id,
+    level: primary?.level,
+    checked: touching.length > 0,
+    requirements,
+  };
+}
+
+/** Per step, the checks that failed on one side only. */
+export function changedFailures(baseline: CaseResult, candidate: CaseResult): Map<number, ChangedFailure[]> {
+  const keys = (result: CaseResult) =>
+    new Set(
+      result.failures.map((failure) => `${failure.step}\u0000${failure.requirement}\u0000${failure.check}`),
+    );
+  const a = keys(baseline);
+  const b = keys(candidate);
+  const changed = new Map<number, ChangedFailure[]>();
+  for (const key of [...a, ...b]) {
+    if (a.has(key) && b.has(key)) {
+      continue;
+    }
+    const [step, requirement, check] = key.split("\u0000") as [string, string, string];
+    const list = changed.get(Number(step)) ?? [];
+    if (!list.some((item) => item.requirement === requirement && item.check === check)) {
+      list.push({ requirement, check });
+    }
+    changed.set(Number(step), list);
+  }
+  return changed;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) {
+    return ABSENT;
+  }
+  return JSON.stringify(value);
+}
+
+const TEXT_LIMIT = 200;
+
+function truncate(text: string): string {
+  return text.length > TEXT_LIMIT ? `${text.slice(0, TEXT_LIMIT)}…` : text;
+}
+
+/** A body that is not JSON: quoted, so whitespace and an empty body show. */
+function showText(text: string): string {
+  return text === "" ? "(empty body)" : `text ${JSON.stringify(truncate(text))}`;
+}
+
+function requestLine(exchange: Exchange): string {
+  return `${exchange.request.method.toUpperCase()} ${exchange.request.path}`;
+}
+
+interface Context {
+  testCase: Case;
+  profile: ProfileName;
+  contract: Contract;
+  /** Per step, the checks that failed on one side only. */
+  changed: Map<number, ChangedFailure[]>;
+}
+
+function make(
+  context: Context,
+  step: number | undefined,
+  request: string | undefined,
+  aspect: Aspect,
+  where: string | undefined,
+  baseline: string,
+  candidate: string,
+): Difference {
+  return {
+    kind: aspect.kind,
+    ...(step === undefined ? {} : { step }),
+    ...(request === undefined ? {} : { request }),
+    ...(where === undefined ? {} : { where }),
+    baseline,
+    candidate,
+    ...attribute(
+      context.testCase,
+      context.profile,
+      context.contract,
+      step,
+      aspect,
+      step === undefined ? [...context.changed.values()].flat() : (context.changed.get(step) ?? []),
+    ),
+  };
+}
+
+function aspectOf(kind: DifferenceKind, extra: Partial<Aspect> = {}): Aspect {
+  return { kind, segments: [], header: undefined, statuses: [], presence: false, ...extra };
+}
+
+/** Two values of one field under the rules: volatile ones are always alike, format ones when their formats are. */
+function sameField(left: NormalizedField, right: NormalizedField): boolean {
+  if (left.volatile || right.volatile) {
+    return true;
+  }
+  if (left.format || right.format) {
+    return formatOf(left.value) === formatOf(right.value);
+  }
+  return JSON.stringify(left.value) === JSON.stringify(right.value);
+}
+
+/** The differences between two normalized responses of the same step. */
+function compareResponses(
+  context: Context,
+  step: number,
+  request: string,
+  a: NormalizedResponse,
+  b: NormalizedResponse,
+): Difference[] {
+  const differences: Difference[] = [];
+  if (a.status !== b.status) {
+    differences.push(
+      make(
+        context,
+        step,
+        request,
+        aspectOf("status", { statuses: [a.status, b.status] }),
+        undefined,
+        String(a.status),
+        String(b.status),
+      ),
+    );
+  }
+  const codeDiffers = JSON.stringify(a.errorCode) !== JSON.stringify(b.errorCode);
+  if (codeDiffers) {
+    differences.push(
+      make(
+        context,
+        step,
+        request,
+        aspectOf("error-code"),
+        "/errors/0/code",
+        show(a.errorCode),
+        show(b.errorCode),
+      ),
+    );
+  }
+  if (a.fields && b.fields) {
+    const pointers = [...new Set([...a.fields.keys(), ...b.fields.keys()])].sort();
+    for (const pointer of pointers) {
+      if (codeDiffers && pointer === "/errors/0/code") {
+        continue; // Already reported as the error code, the part of the body clients branch on.
+      }
+      const left = a.fields.get(pointer);
+      const right = b.fields.get(pointer);
+      const same = left !== undefined && right !== undefined && sameField(left, right);
+      if (same || (left === undefined && right === undefined)) {
+        continue;
+      }
+      const display = (field: typeof left) =>
+        field === undefined ? ABSENT : field.volatile ? VOLATILE_VALUE : show(field.value);
+      differences.push(
+        make(
+          context,
+          step,
+          request,
+          aspectOf("body", {
+            segments: splitPointer(pointer),
+            presence: left === undefined || right === undefined,
+          }),
+          pointer,
+          display(left),
+          display(right),
+        ),
+      );
+    }
+  } else if (a.fields || b.fields || a.text !== b.text) {
+    // One side is JSON and the other is not, or two non-JSON bodies differ: the body as a whole.
+    const describe = (response: NormalizedResponse) =>
+      response.fields ? `JSON ${truncate(response.text)}` : showText(response.text);
+    differences.push(make(context, step, request, aspectOf("body"), "", describe(a), describe(b)));
+  }
+  const names = [...new Set([...a.headers.keys(), ...b.headers.keys()])].sort();
+  for (const name of names) {
+    const left = a.headers.get(name);
+    const right = b.headers.get(name);
+    if (
+      left !== undefined &&
+      right !== undefined &&
+      (left.format ? formatOf(left.value) === formatOf(right.value) : left.value === right.value)
+    ) {
+      continue;
+    }
+    differences.push(
+      make(
+        context,
+        step,
+        request,
+        aspectOf("header", { header: name, presence: left === undefined || right === undefined }),
+        name,
+        left === undefined ? ABSENT : JSON.stringify(left.value),
+        right === undefined ? ABSENT : JSON.stringify(right.value),
+      ),
+    );
+  }
+  return differences;
+}
+
+/** The first word of an ERROR reason ("timeout", "refused"): what kind of failure, without ports or timings. */
+function errorKind(result: CaseResult): string {
+  return (result.reason ?? "").split(":")[0] ?? "";
+}
+
+function describeOutcome(result: CaseResult): string {
+  if (result.verdict === "SKIP" || result.verdict === "ERROR") {
+    return `${result.verdict}: ${result.reason ?? "no reason given"}`;
+  }
+  return `ran (${result.verdict})`;
+}
+
+export type Comparability = { comparable: true } | { comparable: false; reason: string };
+
+/**
+ * Whether two results can be compared at all: a case skipped on both sides (a state neither target can reach,
+ * another profile) has nothing to compare. Skipped on one side only is a difference (see compareResults).
+ */
+export function comparability(baseline: CaseResult, candidate: CaseResult): Comparability {
+  if (baseline.verdict === "SKIP" && candidate.verdict === "SKIP") {
+    return {
+      comparable: false,
+      reason:
+        baseline.reason === candidate.reason
+          ? `skipped on both: ${baseline.reason ?? "no reason given"}`
+          : `skipped on both: baseline ${baseline.reason ?? "no reason given"}; candidate ${
+              candidate.reason ?? "no reason given"
+            }`,
+    };
+  }
+  return { comparable: true };
+}
+
+/**
+ * Every difference between a case's results on the baseline and the candidate, after the rules. A side that was
+ * skipped or errored while the other was not is an outcome difference: it proves nothing is the same.
+ */
+export function compareResults(
+  testCase: Case,
+  profile: ProfileName,
+  contract: Contract,
+  baseline: CaseResult,
+  candidate: CaseResult,
+  rules: DiffRules,
+): Difference[] {
+  const context: Context = { testCase, profile, contract, changed: changedFailures(baseline, candidate) };
+  const differences: Difference[] = [];
+  const skipped = baseline.verdict === "SKIP" || candidate.verdict === "SKIP";
+  const errored = baseline.verdict === "ERROR" || candidate.verdict === "ERROR";
+  const outcomeDiffers = skipped
+    ? baseline.verdict !== candidate.verdict
+    : errored && (baseline.verdict !== candidate.verdict || errorKind(baseline) !== errorKind(candidate));
+  if (outcomeDiffers) {
+    differences.push(
+      make(
+        context,
+        undefined,
+        undefined,
+        aspectOf("outcome"),
+        undefined,
+        describeOutcome(baseline),
+        describeOutcome(candidate),
+      ),
+    );
+  }
+  if (skipped) {
+    return differences;
+  }
+  const steps = Math.max(baseline.exchanges.length, candidate.exchanges.length);
+  for (let index = 0; index < steps; index++) {
+    const a = baseline.exchanges[index];
+    const b = candidate.exchanges[index];
+    const step = index + 1;
+    if (a === undefined || b === undefined) {
+      const present = (a ?? b) as Exchange;
+      const sent = `${requestLine(present)} answered ${present.response.status}`;
+      const missing = "(not sent: the case ended before this step)";
+      differences.push(
+        make(
+          context,
+          step,
+          requestLine(present),
+          aspectOf("exchange"),
+          undefined,
+          a ? sent : missing,
+          b ? sent : missing,
+        ),
+      );
+      continue;
+    }
+    const substitutions = echoSubstitutions(a, b);
+    differences.push(
+      ...compareResponses(
+        context,
+        step,
+        requestLine(a),
+        normalizeResponse(a.response, rules),
+        normalizeResponse(b.response, rules, substitutions),
+      ),
+    );
+  }
+  return differences;
+}
+
+/** The key under which a difference counts as the same one in another pair of targets (for noise). */
+export function differenceKey(difference: Difference): string {
+  return [difference.kind, difference.step ?? "", difference.where ?? ""].join("\u0000");
+}

@@ -1,0 +1,227 @@
+// Renders a diff for the terminal and as Markdown, and documents the shape of diff.json.
+import { styleText } from "node:util";
+import type { Difference } from "./compare.js";
+import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./run-diff.js";
+
+/*
+ * diff.json is the DiffReport of src/diff/run-diff.ts, written as is:
+ * {
+ *   "format": "wa-account-conformance-diff/1", "profile", "contractSha256", "startedAt", "finishedAt",
+ *   "baseline" | "candidate" | "baseline2": {"role", "name", "url"?, "resultsFile"?, "version"?},
+ *   "rules": {"sources": [...], "ignore" | "volatile" | "format": {"pointers": [...], "headers": [...]}},
+ *   "summary": {"cases", "same", "different", "noiseOnly", "notCompared", "differences", "noise",
+ *               "byLevel": {"MUST", "SHOULD", "MAY", "unchecked"}, "exitCode"},
+ *   "cases": [{"id", "description", "requirements": [{"id", "level"}], "status": "same" | "different" |
+ *              "noise-only" | "not-compared", "reason"?, "verdicts": {"baseline"?, "candidate", "baseline2"?},
+ *              "differences": [difference], "noise": [difference]}]
+ * }
+ * difference: {"kind": "outcome" | "exchange" | "status" | "error-code" | "body" | "header", "step"?, "request"?,
+ *              "where"? (JSON pointer or header name), "baseline", "candidate" (display text: JSON of the value,
+ *              or "(absent)", "(volatile)"), "requirement"?, "level"? (the highest that looks at it), "checked",
+ *              "requirements": [{"id", "level", "touches"}]}
+ */
+
+export interface ConsoleStyle {
+  color: boolean;
+}
+
+type Style = Parameters<typeof styleText>[0];
+
+const STATUS_LABEL: Record<CaseStatus, { text: string; style: Style }> = {
+  same: { text: "SAME ", style: "green" },
+  different: { text: "DIFF ", style: "red" },
+  "noise-only": { text: "NOISE", style: "yellow" },
+  "not-compared": { text: "SKIP ", style: "gray" },
+};
+
+function paint(style: ConsoleStyle, format: Style, text: string): string {
+  return style.color ? styleText(format, text) : text;
+}
+
+/**
+ * "MUST responses-match-contract-schema, MAY unknown-field-handling": every requirement that looks at the
+ * difference; for a part none looks at, "unchecked" and the step's highest requirement.
+ */
+export function requirementLabel(difference: Difference): string {
+  if (difference.requirement === undefined) {
+    return "no requirement";
+  }
+  if (!difference.checked) {
+    return `unchecked (the step names ${difference.level} ${difference.requirement})`;
+  }
+  return difference.requirements
+    .filter((requirement) => requirement.touches)
+    .map((requirement) => `${requirement.level} ${requirement.id}`)
+    .join(", ");
+}
+
+export function whatLabel(difference: Difference): string {
+  switch (difference.kind) {
+    case "body":
+      return difference.where === "" ? "body" : `body ${difference.where}`;
+    case "header":
+      return `header ${difference.where}`;
+    case "error-code":
+      return "errors[0].code";
+    default:
+      return difference.kind;
+  }
+}
+
+function sideLine(side: SideInfo): string {
+  const where = side.resultsFile ? `results ${side.resultsFile}` : (side.url ?? side.name);
+  const name = side.name !== side.url && side.name !== side.resultsFile ? `${side.name}, ` : "";
+  return `${name}${where}${side.version ? ` (meta.version ${side.version})` : ""}`;
+}
+
+export function formatDiffHeader(
+  report: Pick<DiffReport, "profile" | "baseline" | "candidate" | "baseline2"> & { ruleSources: string[] },
+): string {
+  const lines = [
+    `\nDiff on ${report.profile}: candidate ${sideLine(report.candidate)} against baseline ${sideLine(report.baseline)}`,
+  ];
+  if (report.baseline2) {
+    lines.push(
+      `  Noise: differences also seen between the baseline and baseline-2 ${sideLine(report.baseline2)}`,
+    );
+  }
+  lines.push(`  Rules: ${report.ruleSources.join(", ")}`);
+  return lines.join("\n");
+}
+
+function differenceLines(differences: Difference[], indent: string): string[] {
+  const lines: string[] = [];
+  let lastStep: number | undefined | null = null;
+  const width = Math.max(...differences.map((difference) => whatLabel(difference).length), 6);
+  for (const difference of differences) {
+    if (difference.step !== lastStep) {
+      lastStep = difference.step;
+      if (difference.step !== undefined) {
+        lines.push(`${indent}step ${difference.step} ${difference.request ?? ""}`.trimEnd());
+      }
+    }
+    lines.push(
+      `${indent}  ${whatLabel(difference).padEnd(width)}  baseline: ${difference.baseline} | candidate: ${
+        difference.candidate
+      }   [${requirementLabel(difference)}]`,
+    );
+  }
+  return lines;
+}
+
+/** One line per case; under a case that differs, each difference side by side with its requirement. */
+export function formatCaseComparison(
+  comparison: CaseComparison,
+  style: ConsoleStyle,
+  verbose: boolean,
+): string {
+  const label = STATUS_LABEL[comparison.status];
+  const lines = [
+    `  ${paint(style, label.style, label.text)} ${comparison.id}  ${paint(style, "dim", comparison.description)}`,
+  ];
+  if (comparison.status === "not-compared" && comparison.reason) {
+    lines.push(`        Reason: ${comparison.reason}`);
+  }
+  lines.push(...differenceLines(comparison.differences, "        "));
+  if (comparison.noise.length > 0) {
+    if (verbose) {
+      lines.push("        noise (the two baselines differ here too):");
+      lines.push(...differenceLines(comparison.noise, "          "));
+    } else {
+      lines.push(
+        `        ${comparison.noise.length} difference(s) set aside as noise (--verbose shows them)`,
+      );
+    }
+  }
+  return lines.join("\n");
+}
+
+function levelCounts(report: DiffReport): string {
+  const { byLevel } = report.summary;
+  return `MUST ${byLevel.MUST}, SHOULD ${byLevel.SHOULD}, MAY ${byLevel.MAY}, unchecked ${byLevel.unchecked}`;
+}
+
+export function formatDiffSummary(report: DiffReport, style: ConsoleStyle): string {
+  const s = report.summary;
+  const lines = [
+    `\nSummary: ${s.cases} cases: ${s.same} same, ${s.different} different, ${s.noiseOnly} noise only, ${s.notCompared} not compared; ` +
+      `${s.differences} difference(s) (${levelCounts(report)}), ${s.noise} set aside as noise`,
+  ];
+  if (s.notCompared > 0) {
+    lines.push(
+      `  ${s.notCompared} case(s) could not be compared (reasons above): they prove nothing either way`,
+    );
+  }
+  lines.push(
+    s.exitCode === 0
+      ? paint(style, "green", "No difference remains after the rules: exit 0")
+      : paint(style, "red", `Differences remain: exit ${s.exitCode}`),
+  );
+  return lines.join("\n");
+}
+
+/** A table cell: no pipe or newline may break the row. */
+function cell(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+function differenceTable(differences: Difference[]): string[] {
+  return [
+    "| step | request | what | baseline | candidate | requirement |",
+    "|---|---|---|---|---|---|",
+    ...differences.map(
+      (d) =>
+        `| ${d.step ?? ""} | ${cell(d.request ?? "")} | ${cell(whatLabel(d))} | \`${cell(d.baseline)}\` | \`${cell(
+          d.candidate,
+        )}\` | ${cell(requirementLabel(d))} |`,
+    ),
+  ];
+}
+
+export function formatDiffMarkdown(report: DiffReport): string {
+  const s = report.summary;
+  const lines = [
+    "# Differential run: candidate against baseline",
+    "",
+    "| | |",
+    "|---|---|",
+    `| profile | ${report.profile} |`,
+    `| baseline | ${cell(sideLine(report.baseline))} |`,
+    `| candidate | ${cell(sideLine(report.candidate))} |`,
+    ...(report.baseline2 ? [`| baseline-2 (noise) | ${cell(sideLine(report.baseline2))} |`] : []),
+    `| rules | ${cell(report.rules.sources.join(", "))} |`,
+    `| contract | \`${report.contractSha256.slice(0, 12)}\` |`,
+    "",
+    s.exitCode === 0
+      ? `**No difference remains** after the rules in ${s.cases} cases (${s.noise} set aside as noise, ${s.notCompared} not compared): exit 0.`
+      : `**${s.differences} difference(s) remain** in ${s.different} of ${s.cases} cases (${levelCounts(report)}; ` +
+        `${s.noise} set aside as noise, ${s.notCompared} not compared): exit ${s.exitCode}.`,
+    "",
+  ];
+  const different = report.cases.filter((comparison) => comparison.differences.length > 0);
+  if (different.length > 0) {
+    lines.push("## Differences", "");
+    for (const comparison of different) {
+      lines.push(
+        `### \`${comparison.id}\``,
+        "",
+        cell(comparison.description),
+        "",
+        ...differenceTable(comparison.differences),
+        "",
+      );
+    }
+  }
+  const noisy = report.cases.filter((comparison) => comparison.noise.length > 0);
+  if (noisy.length > 0) {
+    lines.push("## Noise (the two baselines differ here too)", "");
+    for (const comparison of noisy) {
+      lines.push(`### \`${comparison.id}\``, "", ...differenceTable(comparison.noise), "");
+    }
+  }
+  const skipped = report.cases.filter((comparison) => comparison.status === "not-compared");
+  if (skipped.length > 0) {
+    lines.push("## Not compared", "", ...skipped.map((c) => `- \`${c.id}\`: ${cell(c.reason ?? "")}`), "");
+  }
+  return `${lines.join("\n").trimEnd()}\n`;
+}

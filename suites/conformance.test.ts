@@ -5,6 +5,7 @@ import { loadCases } from "../src/cases/load-cases.js";
 import { formatCaseResult } from "../src/cli/console-report.js";
 import { selectCases } from "../src/cli/run-command.js";
 import { loadContract } from "../src/contract/contract.js";
+import { redactorForTargets } from "../src/report/redact.js";
 import type { CaseResult } from "../src/runner/results.js";
 import type { RunContext } from "../src/runner/run-case.js";
 import { runCase } from "../src/runner/run-case.js";
@@ -21,7 +22,12 @@ const targets = inject("conformanceTargets");
 const contract = await loadContract();
 const cases = selectCases(await loadCases(contract), inject("conformanceCases"));
 
-function report(result: CaseResult, strict: boolean, context: TestContext): void {
+// Test output ends up in CI logs: the same redaction as the CLI's console and reports.
+const redactor = redactorForTargets(contract, targets);
+
+function report(raw: CaseResult, strict: boolean, context: TestContext): void {
+  redactor.learnFromResult(raw);
+  const result = redactor.caseResult(raw);
   context.task.meta.conformance = {
     caseId: result.id,
     verdict: result.verdict,

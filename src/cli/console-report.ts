@@ -1,5 +1,6 @@
 // Renders case results, the requirement table and the summary as plain text for the terminal.
 import { styleText } from "node:util";
+import type { Excuse } from "../baseline/baseline.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
 
@@ -23,14 +24,35 @@ function paint(style: ConsoleStyle, format: Style, text: string): string {
   return style.color ? styleText(format, text) : text;
 }
 
-function verdictLabel(style: ConsoleStyle, verdict: Verdict | "UNEXERCISED"): string {
-  return paint(style, VERDICT_STYLE[verdict], verdict.padEnd(5));
+function verdictLabel(style: ConsoleStyle, verdict: Verdict | "UNEXERCISED", excused = false): string {
+  // An excused verdict stays visible as what it was; only the label says a baseline excused it.
+  return excused
+    ? paint(style, "dim", `${verdict} (excused)`)
+    : paint(style, VERDICT_STYLE[verdict], verdict.padEnd(5));
 }
 
-/** One line per case, and for a failure the Expected / Received / Requirement of each broken check. */
-export function formatCaseResult(result: CaseResult, style: ConsoleStyle, verbose: boolean): string {
+function excuseLines(excuses: Excuse[]): string[] {
+  return excuses.map(
+    (excuse) =>
+      `        Excused by ${excuse.kind} ${excuse.id}: ${excuse.reason}${excuse.issue ? ` (${excuse.issue})` : ""}${
+        excuse.expires ? `, until ${excuse.expires}` : ""
+      }`,
+  );
+}
+
+/**
+ * One line per case, and for a failure the Expected / Received / Requirement of each broken check. The
+ * result must already be redacted (run-command passes it through the run's Redactor): Received quotes bodies.
+ */
+export function formatCaseResult(
+  result: CaseResult,
+  style: ConsoleStyle,
+  verbose: boolean,
+  excuses?: Excuse[],
+): string {
   const lines = [
-    `  ${verdictLabel(style, result.verdict)} ${result.id}  ${paint(style, "dim", result.description)}`,
+    `  ${verdictLabel(style, result.verdict, excuses !== undefined)} ${result.id}  ${paint(style, "dim", result.description)}`,
+    ...excuseLines(excuses ?? []),
   ];
   if (result.verdict === "SKIP" || result.verdict === "ERROR" || result.verdict === "INFO") {
     if (result.reason) {
@@ -50,14 +72,23 @@ export function formatCaseResult(result: CaseResult, style: ConsoleStyle, verbos
   return lines.join("\n");
 }
 
-export function formatRequirementTable(run: ProfileRun, style: ConsoleStyle): string {
+export function formatRequirementTable(
+  run: ProfileRun,
+  style: ConsoleStyle,
+  isExcused: (requirementId: string) => boolean = () => false,
+): string {
   const width = Math.max(...run.requirements.map((outcome) => outcome.requirement.id.length), 11);
   const header = `  ${"requirement".padEnd(width)}  level   cases  verdict`;
   const rows = run.requirements.map((outcome) => {
     const cases = String(outcome.exercisedBy.length).padStart(5);
+    const excused =
+      outcome.verdict === "UNEXERCISED" &&
+      outcome.requirement.level === "MUST" &&
+      isExcused(outcome.requirement.id);
     return `  ${outcome.requirement.id.padEnd(width)}  ${outcome.requirement.level.padEnd(6)}  ${cases}  ${verdictLabel(
       style,
       outcome.verdict,
+      excused,
     )}`;
   });
   return [`Requirements of ${run.profile} (cases that exercised each):`, header, ...rows].join("\n");
@@ -78,22 +109,36 @@ export function formatSummary(
 ): string {
   const total = runs.reduce((sum, run) => sum + run.results.length, 0);
   const counts = (Object.entries(summary.counts) as [Verdict, number][])
-    .map(([verdict, count]) => `${count} ${verdict}`)
+    .map(([verdict, count]) => {
+      const excused = summary.excused[verdict];
+      return `${count} ${verdict}${excused > 0 ? ` (${excused} excused)` : ""}`;
+    })
     .join(", ");
   const lines = [`\nSummary: ${total} case runs in ${runs.length} profile(s): ${counts}`];
-  for (const { profile, id } of summary.unexercisedMust) {
+  for (const { profile, id, excused } of summary.unexercisedMust) {
     lines.push(
-      `  MUST requirement ${id} (${profile}) was not exercised: every case naming it was skipped or errored`,
+      `  MUST requirement ${id} (${profile}) was not exercised: every case naming it was skipped or errored${
+        excused ? " (excused)" : ""
+      }`,
     );
   }
+  for (const problem of summary.baselineProblems) {
+    lines.push(`  ${problem}`);
+  }
   if (summary.conformant) {
-    lines.push(paint(style, "green", `Conformant${strict ? " (strict)" : ""}: exit 0`));
+    const excused = summary.excusedFailures > 0 ? ` with ${summary.excusedFailures} excused failure(s)` : "";
+    lines.push(paint(style, "green", `Conformant${strict ? " (strict)" : ""}${excused}: exit 0`));
   } else {
+    const left = (verdict: Verdict) => summary.counts[verdict] - summary.excused[verdict];
+    const unexercised = summary.unexercisedMust.filter((item) => !item.excused).length;
     const why = [
-      summary.counts.FAIL > 0 ? `${summary.counts.FAIL} FAIL` : undefined,
-      summary.counts.ERROR > 0 ? `${summary.counts.ERROR} ERROR` : undefined,
-      summary.unexercisedMust.length > 0 ? `${summary.unexercisedMust.length} MUST unexercised` : undefined,
-      strict && summary.counts.WARN > 0 ? `${summary.counts.WARN} WARN under --strict` : undefined,
+      left("FAIL") > 0 ? `${left("FAIL")} FAIL` : undefined,
+      left("ERROR") > 0 ? `${left("ERROR")} ERROR` : undefined,
+      unexercised > 0 ? `${unexercised} MUST unexercised` : undefined,
+      strict && left("WARN") > 0 ? `${left("WARN")} WARN under --strict` : undefined,
+      summary.baselineProblems.length > 0
+        ? `${summary.baselineProblems.length} stale or expired expected failure(s)`
+        : undefined,
     ].filter(Boolean);
     lines.push(paint(style, "red", `Not conformant (${why.join(", ")}): exit ${summary.exitCode}`));
   }

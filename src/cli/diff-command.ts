@@ -1,78 +1,4 @@
 // `diff`: resolves the baseline and candidate (and a second baseline), runs the differential mode, reports; returns the exit code.
-/*
- * The commander options for `diff` (for src/cli/main.ts; `integer` and `collect` are main.ts's own helpers):
- *
- *   program
- *     .command("diff")
- *     .description(
- *       "run every case on a baseline and a candidate in the same provider states and report every behaviour that differs",
- *     )
- *     .option("--baseline <url>", "base URL of the implementation being replaced")
- *     .option("--candidate <url>", "base URL of the implementation replacing it")
- *     .option("--baseline-2 <url>", "a second instance of the baseline: differences it shows too are reported as noise")
- *     .option(
- *       "--baseline-results <file>",
- *       "results.json of an earlier run (run --report-dir), compared instead of a live baseline",
- *     )
- *     .option("--baseline-username <name>", "the baseline's admin user")
- *     .option("--baseline-password <password>", "the baseline's admin password (env WA_CONFORMANCE_BASELINE_PASSWORD)")
- *     .option("--baseline-token <token>", "the baseline's admin Bearer token (env WA_CONFORMANCE_BASELINE_TOKEN)")
- *     .option("--baseline-state-url <url>", "the baseline's provider-state hook")
- *     .option("--candidate-username <name>", "the candidate's admin user")
- *     .option("--candidate-password <password>", "the candidate's admin password (env WA_CONFORMANCE_CANDIDATE_PASSWORD)")
- *     .option("--candidate-token <token>", "the candidate's admin Bearer token (env WA_CONFORMANCE_CANDIDATE_TOKEN)")
- *     .option("--candidate-state-url <url>", "the candidate's provider-state hook")
- *     .option("--baseline-2-username <name>", "baseline-2's admin user (default: the baseline's)")
- *     .option("--baseline-2-password <password>", "baseline-2's admin password (env WA_CONFORMANCE_BASELINE_2_PASSWORD)")
- *     .option("--baseline-2-token <token>", "baseline-2's admin Bearer token (env WA_CONFORMANCE_BASELINE_2_TOKEN)")
- *     .option(
- *       "--baseline-2-state-url <url>",
- *       "baseline-2's provider-state hook (default: the baseline's hook path on baseline-2's host)",
- *     )
- *     .addOption(
- *       new Option("--profile <name>", "profile both targets claim (env WA_CONFORMANCE_PROFILE)").choices(PROFILES),
- *     )
- *     .option(
- *       "--config <file>",
- *       "YAML or JSON: baseline, candidate and baseline2 sections (each as run's config file) and shared settings",
- *     )
- *     .option(
- *       "--rules <file>",
- *       "YAML or JSON rule file adding to the default rules: {ignore, volatile, format: {pointers, headers}}",
- *     )
- *     .option("--case <ids>", "compare only these case ids (repeat or comma-separate)", collect)
- *     .option(
- *       "--timeout <ms>",
- *       "per-request timeout in ms (default 5000; env WA_CONFORMANCE_TIMEOUT_MS)",
- *       integer("--timeout", 1, 600000),
- *     )
- *     .option(
- *       "--concurrency <n>",
- *       "cases compared at once (default 1, so cases cannot disturb each other on a target)",
- *       integer("--concurrency", 1, 256),
- *     )
- *     .option("--insecure", "accept TLS certificates that do not verify (self-signed)")
- *     .option(
- *       "--report-dir <dir>",
- *       `write the reports here: ${DIFF_REPORTERS.map((name) => `${DIFF_REPORT_FILES[name]} (${name})`).join(", ")}`,
- *     )
- *     .option(
- *       "--reporter <names>",
- *       `only these reports, repeat or comma-separate: ${DIFF_REPORTERS.join(", ")} (default all; needs --report-dir)`,
- *       collect,
- *     )
- *     .option(
- *       "--include-secrets",
- *       "do not redact passwords, tokens, PINs, certificates and codes in the reports and on the console (local debugging only)",
- *     )
- *     .option("--quiet", "print only cases that differ or could not be compared")
- *     .option("--verbose", "also print the differences set aside as noise")
- *     .action(async (flags: DiffFlags) => setExit(await diffCommand(flags, env, output)));
- *
- * (DIFF_REPORTERS and DIFF_REPORT_FILES come from src/diff/artifacts.ts.)
- * Errors: ConfigError and LoginError (exit 2) and TargetUnreachableError (exit 3) are thrown for main's mapping.
- */
-
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
@@ -100,7 +26,7 @@ import {
   runDiff,
   type SideInfo,
 } from "../diff/run-diff.js";
-import { Redactor } from "../report/redact.js";
+import { Redactor, targetSecrets } from "../report/redact.js";
 import { prepareReportDir } from "../report/write-reports.js";
 import type { TargetConfig } from "../runner/target.js";
 import { type Output, selectCases } from "./run-command.js";
@@ -456,27 +382,6 @@ export async function resolveDiffPlan(
   };
 }
 
-/** Every secret known before anything is sent: credentials and state data of each live side. */
-function knownSecrets(targets: TargetConfig[]): { values: string[]; headers: string[] } {
-  const values = targets.flatMap((target) => {
-    const nonAdmin = target.states["non-admin-user"];
-    const codeSent = target.states["code-sent"];
-    return [
-      target.password,
-      target.token,
-      target.states["two-step-enabled"]?.pin,
-      nonAdmin && "password" in nonAdmin ? nonAdmin.password : undefined,
-      nonAdmin && "token" in nonAdmin ? nonAdmin.token : undefined,
-      codeSent && "code" in codeSent ? codeSent.code : undefined,
-    ].filter((value): value is string => value !== undefined);
-  });
-  const headers = targets.flatMap((target) => {
-    const codeSent = target.states["code-sent"];
-    return codeSent && "codeHeader" in codeSent ? [codeSent.codeHeader] : [];
-  });
-  return { values, headers };
-}
-
 export async function diffCommand(flags: DiffFlags, env: NodeJS.ProcessEnv, output: Output): Promise<number> {
   if (flags.reporter !== undefined && flags.reportDir === undefined) {
     throw new ConfigError("--reporter needs --report-dir: the directory the reports are written to");
@@ -493,7 +398,7 @@ export async function diffCommand(flags: DiffFlags, env: NodeJS.ProcessEnv, outp
     plan.candidate,
     ...(plan.baseline2 ? [plan.baseline2] : []),
   ];
-  const secrets = knownSecrets(targets);
+  const secrets = targetSecrets(targets);
   const redactor = Redactor.forContract(contract, {
     enabled: flags.includeSecrets !== true,
     secrets: secrets.values,

@@ -4,13 +4,17 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { CaseError } from "../cases/load-cases.js";
 import { ConfigError } from "../config/config.js";
 import { ContractError, PROFILES } from "../contract/contract.js";
+import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/artifacts.js";
 import { PACKAGE_JSON_PATH } from "../paths.js";
+import { REPORT_FILES, REPORTERS } from "../report/write-reports.js";
 import { TargetUnreachableError } from "../runner/run-matrix.js";
 import { LoginError } from "../runner/session.js";
 import { certCommand } from "./cert-command.js";
+import { type CompareFlags, compareCommand } from "./compare-command.js";
+import { type DiffFlags, diffCommand } from "./diff-command.js";
 import { listCommand } from "./list-command.js";
 import { type Output, type RunFlags, runCommand } from "./run-command.js";
-import { serveCommand } from "./serve-command.js";
+import { type ServeFlags, serveCommand } from "./serve-command.js";
 
 /** The exit codes, as the README documents them. */
 export const EXIT = { conformant: 0, notConformant: 1, usage: 2, unreachable: 3 } as const;
@@ -33,6 +37,10 @@ function collect(value: string, previous: string[] = []): string[] {
       .map((id) => id.trim())
       .filter(Boolean),
   ];
+}
+
+function collectRaw(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function version(): string {
@@ -87,7 +95,125 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .option("--strict", "SHOULD failures (WARN) fail the run too")
     .option("--quiet", "print only cases that did not pass")
     .option("--verbose", "print every failed check, also of passing cases")
+    .option(
+      "--report-dir <dir>",
+      `write the reports here: ${REPORTERS.map((name) => `${REPORT_FILES[name]} (${name})`).join(", ")}`,
+    )
+    .option(
+      "--reporter <names>",
+      `only these reports, repeat or comma-separate: ${REPORTERS.join(", ")} (default all; needs --report-dir)`,
+      collect,
+    )
+    .option(
+      "--expected-failures <file>",
+      "YAML or JSON baseline of the target's known failures (case or requirement, reason, issue, expires): excused failures do not fail the run; stale or expired entries do; an unknown id is exit 2",
+    )
+    .option(
+      "--include-secrets",
+      "do not redact passwords, tokens, PINs, certificates and codes in the reports and on the console (local debugging only)",
+    )
     .action(async (flags: RunFlags) => setExit(await runCommand(flags, env, output)));
+
+  program
+    .command("diff")
+    .description(
+      "run every case on a baseline and a candidate in the same provider states and report every behaviour that differs",
+    )
+    .option("--baseline <url>", "base URL of the implementation being replaced")
+    .option("--candidate <url>", "base URL of the implementation replacing it")
+    .option(
+      "--baseline-2 <url>",
+      "a second instance of the baseline: differences it shows too are reported as noise",
+    )
+    .option(
+      "--baseline-results <file>",
+      "results.json of an earlier run (run --report-dir), compared instead of a live baseline",
+    )
+    .option("--baseline-username <name>", "the baseline's admin user")
+    .option(
+      "--baseline-password <password>",
+      "the baseline's admin password (env WA_CONFORMANCE_BASELINE_PASSWORD)",
+    )
+    .option(
+      "--baseline-token <token>",
+      "the baseline's admin Bearer token (env WA_CONFORMANCE_BASELINE_TOKEN)",
+    )
+    .option("--baseline-state-url <url>", "the baseline's provider-state hook")
+    .option("--candidate-username <name>", "the candidate's admin user")
+    .option(
+      "--candidate-password <password>",
+      "the candidate's admin password (env WA_CONFORMANCE_CANDIDATE_PASSWORD)",
+    )
+    .option(
+      "--candidate-token <token>",
+      "the candidate's admin Bearer token (env WA_CONFORMANCE_CANDIDATE_TOKEN)",
+    )
+    .option("--candidate-state-url <url>", "the candidate's provider-state hook")
+    .option("--baseline-2-username <name>", "baseline-2's admin user (default: the baseline's)")
+    .option(
+      "--baseline-2-password <password>",
+      "baseline-2's admin password (env WA_CONFORMANCE_BASELINE_2_PASSWORD)",
+    )
+    .option(
+      "--baseline-2-token <token>",
+      "baseline-2's admin Bearer token (env WA_CONFORMANCE_BASELINE_2_TOKEN)",
+    )
+    .option(
+      "--baseline-2-state-url <url>",
+      "baseline-2's provider-state hook (default: the baseline's hook path on baseline-2's host)",
+    )
+    .addOption(
+      new Option("--profile <name>", "profile both targets claim (env WA_CONFORMANCE_PROFILE)").choices(
+        PROFILES,
+      ),
+    )
+    .option(
+      "--config <file>",
+      "YAML or JSON: baseline, candidate and baseline2 sections (each as run's config file) and shared settings",
+    )
+    .option(
+      "--rules <file>",
+      "YAML or JSON rule file adding to the default rules: {ignore, volatile, format: {pointers, headers}}",
+    )
+    .option("--case <ids>", "compare only these case ids (repeat or comma-separate)", collect)
+    .option(
+      "--timeout <ms>",
+      "per-request timeout in ms (default 5000; env WA_CONFORMANCE_TIMEOUT_MS)",
+      integer("--timeout", 1, 600000),
+    )
+    .option(
+      "--concurrency <n>",
+      "cases compared at once (default 1, so cases cannot disturb each other on a target)",
+      integer("--concurrency", 1, 256),
+    )
+    .option("--insecure", "accept TLS certificates that do not verify (self-signed)")
+    .option(
+      "--report-dir <dir>",
+      `write the reports here: ${DIFF_REPORTERS.map((name) => `${DIFF_REPORT_FILES[name]} (${name})`).join(", ")}`,
+    )
+    .option(
+      "--reporter <names>",
+      `only these reports, repeat or comma-separate: ${DIFF_REPORTERS.join(", ")} (default all; needs --report-dir)`,
+      collect,
+    )
+    .option(
+      "--include-secrets",
+      "do not redact passwords, tokens, PINs, certificates and codes in the reports and on the console (local debugging only)",
+    )
+    .option("--quiet", "print only cases that differ or could not be compared")
+    .option("--verbose", "also print the differences set aside as noise")
+    .action(async (flags: DiffFlags) => setExit(await diffCommand(flags, env, output)));
+
+  program
+    .command("compare")
+    .description(
+      "compare implementations: read results.json files of several runs and write compare.html and compare.json, the case x implementation grid requirement by requirement",
+    )
+    .argument("<results...>", "results.json files written by run --report-dir")
+    .option("--out <dir>", "directory for compare.html and compare.json", "reports")
+    .action(async (files: string[], flags: CompareFlags) =>
+      setExit(await compareCommand(files, flags, output)),
+    );
 
   program
     .command("list")
@@ -113,16 +239,12 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     )
     .option("--admin-password <password>", "the admin's password (default secret)")
     .option("--no-state-hook", "do not serve the provider-state hook")
-    .action(
-      async (flags: {
-        port: number;
-        host: string;
-        profile?: string;
-        smsLimit?: number;
-        stateHook: boolean;
-        adminPassword?: string;
-      }) => setExit(await serveCommand(flags, output)),
-    );
+    .option(
+      "--code-header <name>",
+      "also send the pending code in this header of every 202 (for runs without a hook)",
+    )
+    .option("--user <name:password>", "a non-admin user that exists from the start (repeatable)", collectRaw)
+    .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, output)));
 
   program
     .command("cert")

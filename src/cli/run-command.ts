@@ -1,4 +1,5 @@
 // `run`: resolves the target(s), runs the matrix, prints results, requirement table and summary; returns the exit code.
+import { type Baseline, loadBaseline, toExcusals } from "../baseline/baseline.js";
 import type { Case } from "../cases/case-types.js";
 import { loadCases } from "../cases/load-cases.js";
 import {
@@ -11,8 +12,11 @@ import {
   toTargetConfig,
 } from "../config/config.js";
 import { loadContract, PROFILES } from "../contract/contract.js";
+import { buildResultsDocument } from "../report/model.js";
+import { redactorForTargets } from "../report/redact.js";
+import { parseReporters, prepareReportDir, writeReports } from "../report/write-reports.js";
 import { startEmbeddedTargets } from "../runner/embedded-targets.js";
-import type { ProfileRun } from "../runner/results.js";
+import type { CaseResult, ProfileRun } from "../runner/results.js";
 import { summarize } from "../runner/results.js";
 import { probeTarget, runMatrix } from "../runner/run-matrix.js";
 import type { TargetConfig } from "../runner/target.js";
@@ -39,6 +43,14 @@ export interface RunFlags {
   strict?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** Write the report artifacts here. */
+  reportDir?: string;
+  /** Which artifacts (junit, json, html, har, markdown); all when omitted. */
+  reporter?: string[];
+  /** A baseline of known failures of the target (YAML or JSON). */
+  expectedFailures?: string;
+  /** Leave credentials and sensitive fields in the reports and on the console (local debugging only). */
+  includeSecrets?: boolean;
 }
 
 export interface Output {
@@ -95,10 +107,26 @@ export function selectCases(cases: Case[], ids: string[] | undefined): Case[] {
 }
 
 export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output: Output): Promise<number> {
+  if (flags.reporter !== undefined && flags.reportDir === undefined) {
+    throw new ConfigError("--reporter needs --report-dir: the directory the reports are written to");
+  }
+  const reporters = parseReporters(flags.reporter);
   const settings = await resolveSettings(flags, env);
   const contract = await loadContract();
-  const cases = selectCases(await loadCases(contract), settings.cases);
+  const allCases = await loadCases(contract);
+  const cases = selectCases(allCases, settings.cases);
   const strict = settings.strict ?? false;
+  // Checked before any case runs: a bad baseline or an unwritable report directory is exit 2, not a wasted run.
+  let baseline: Baseline | undefined;
+  if (flags.expectedFailures !== undefined) {
+    baseline = await loadBaseline(flags.expectedFailures, {
+      cases: allCases.map((testCase) => testCase.id),
+      requirements: contract.requirements.map((requirement) => requirement.id),
+    });
+  }
+  if (flags.reportDir !== undefined) {
+    await prepareReportDir(flags.reportDir);
+  }
   let targets: TargetConfig[];
   let close = async () => {};
   if (settings.target === undefined) {
@@ -121,28 +149,66 @@ export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output
   } else {
     targets = [toTargetConfig(settings)];
   }
+  // One redactor for the console and every artifact; it learns tokens and codes from the exchanges as they come.
+  const redactor = redactorForTargets(contract, targets, flags.includeSecrets !== true);
+  if (!redactor.enabled) {
+    output.err(
+      "warning: --include-secrets: the console and the reports show passwords, tokens, PINs and certificates; do not share them",
+    );
+  }
   output.out(
     `Contract ${contract.sha256.slice(0, 12)}, ${contract.requirements.length} requirements, ${cases.length} cases.`,
   );
+  const startedAt = new Date().toISOString();
+  const caseEndTimes = new Map<CaseResult, number>();
   try {
     const runs: ProfileRun[] = [];
     for (const target of targets) {
       await probeTarget(target);
-      output.out(formatRunHeader(target));
+      output.out(redactor.text(formatRunHeader(target)));
       const run = await runMatrix(contract, cases, target, {
+        reportOtherProfiles: settings.cases !== undefined,
+        subset: settings.cases !== undefined,
         onResult: (result) => {
+          caseEndTimes.set(result, Date.now());
+          redactor.learnFromResult(result);
           if (!flags.quiet || result.verdict !== "PASS") {
-            output.out(formatCaseResult(result, output.style, flags.verbose ?? false));
+            const excuses = baseline?.excuseFor(result, strict);
+            output.out(
+              formatCaseResult(redactor.caseResult(result), output.style, flags.verbose ?? false, excuses),
+            );
           }
         },
       });
       runs.push(run);
     }
+    const isExcused = (id: string) => baseline?.excuseForUnexercised(id) !== undefined;
     for (const run of runs) {
-      output.out(`\n${formatRequirementTable(run, output.style)}`);
+      output.out(`\n${formatRequirementTable(run, output.style, isExcused)}`);
     }
-    const summary = summarize(runs, strict);
+    const baselineOutcome = baseline?.evaluate(runs, strict);
+    const summary = summarize(
+      runs,
+      strict,
+      baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined,
+    );
     output.out(formatSummary(runs, summary, strict, output.style));
+    if (flags.reportDir !== undefined) {
+      const document = buildResultsDocument({
+        contract,
+        cases,
+        runs,
+        summary,
+        strict,
+        redactor,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        caseEndTimes,
+        ...(baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {}),
+      });
+      const written = await writeReports(flags.reportDir, document, reporters);
+      output.out(`Reports: ${written.join(", ")}`);
+    }
     return summary.exitCode;
   } finally {
     await close();

@@ -41,7 +41,8 @@ export class Session {
     if (response.status !== 200 || typeof token !== "string" || token === "") {
       throw new LoginError(
         `logging in as ${username} at ${this.target.url}/v1/users/login answered ${response.status}${
-          response.bodyText ? `: ${response.bodyText.slice(0, 200)}` : ""
+          // A target may echo the credentials; the message goes to the console and CI logs.
+          response.bodyText ? `: ${response.bodyText.slice(0, 200).split(password).join("[REDACTED]")}` : ""
         }`,
       );
     }

@@ -1,0 +1,111 @@
+// One-line curl reproducers for failed steps, with every secret left as a shell variable the user fills in.
+import type { Exchange } from "../http/send.js";
+import type { Redactor } from "./redact.js";
+
+type Segment = { literal: string } | { variable: string };
+
+/** A placeholder the redactor writes where a secret was; JSON-safe, so it survives re-serialized bodies. */
+const placeholder = (name: string) => `@@WA_SECRET_${variableName(name)}@@`;
+const PLACEHOLDER_PATTERN = /@@WA_SECRET_([A-Z0-9_]+)@@/g;
+
+/** The shell variable a secret of this kind becomes: token → TOKEN, new_password → NEW_PASSWORD. */
+function variableName(name: string): string {
+  const upper = name.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  return upper === "CREDENTIALS" ? "BASIC_CREDENTIALS" : upper;
+}
+
+function segmentsOf(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLACEHOLDER_PATTERN)) {
+    if (match.index > last) {
+      segments.push({ literal: text.slice(last, match.index) });
+    }
+    segments.push({ variable: match[1] ?? "SECRET" });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) {
+    segments.push({ literal: text.slice(last) });
+  }
+  return segments;
+}
+
+/** Single quotes, or ANSI-C $'...' when the text holds a newline or another control character (one line). */
+function quoteLiteral(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is looked for.
+  if (!/[\u0000-\u001f\u007f]/.test(text)) {
+    return `'${text.replace(/'/g, `'\\''`)}'`;
+  }
+  const escaped = [...text]
+    .map((char) => {
+      const code = char.codePointAt(0) ?? 0;
+      if (char === "\\" || char === "'") {
+        return `\\${char}`;
+      }
+      if (char === "\n") {
+        return "\\n";
+      }
+      if (char === "\r") {
+        return "\\r";
+      }
+      if (char === "\t") {
+        return "\\t";
+      }
+      return code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : char;
+    })
+    .join("");
+  return `$'${escaped}'`;
+}
+
+/** One shell word from literal text and variables, e.g. 'Authorization: Bearer '"$TOKEN". */
+function shellWord(text: string): string {
+  const segments = segmentsOf(text);
+  if (segments.length === 0) {
+    return "''";
+  }
+  return segments
+    .map((segment) => ("variable" in segment ? `"$${segment.variable}"` : quoteLiteral(segment.literal)))
+    .join("");
+}
+
+/** The shell variables a reproducer expects to be set, in order of first use. */
+export function reproducerVariables(command: string): string[] {
+  return [...new Set([...command.matchAll(/"\$([A-Z0-9_]+)"/g)].map((match) => match[1] ?? ""))];
+}
+
+/**
+ * A curl command that sends the request of an exchange again: method, URL, headers and body, with secrets as
+ * shell variables ($TOKEN, $PASSWORD, $PIN, $CERT, ...); with redaction off (--include-secrets) as sent.
+ */
+export function curlReproducer(exchange: Exchange, redactor: Redactor): string {
+  const marked = redactor.withMarker(placeholder);
+  const { request } = exchange;
+  const words = [
+    "curl",
+    "-sS",
+    "-i",
+    "-X",
+    request.method.toUpperCase(),
+    shellWord(marked.text(request.url)),
+  ];
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.toLowerCase();
+    const basic = /^Basic\s+(\S+)$/i.exec(value.trim());
+    if (lower === "authorization" && basic?.[1] !== undefined) {
+      // -u says what Basic means; the user name is not secret, the password is.
+      const decoded = Buffer.from(basic[1], "base64").toString("utf8");
+      const colon = decoded.indexOf(":");
+      if (colon >= 0) {
+        const user = decoded.slice(0, colon);
+        const password = redactor.enabled ? placeholder("password") : decoded.slice(colon + 1);
+        words.push("-u", shellWord(`${user}:${password}`));
+        continue;
+      }
+    }
+    words.push("-H", shellWord(`${name}: ${marked.header(name, value)}`));
+  }
+  if (request.body !== undefined) {
+    words.push("--data-binary", shellWord(marked.body(request.body)));
+  }
+  return words.join(" ");
+}

@@ -1,0 +1,168 @@
+// A Markdown summary for a CI job summary ($GITHUB_STEP_SUMMARY): outcome, counts, failures, excuses, curl reproducers.
+
+import { VERDICTS } from "../runner/results.js";
+import { reproducerVariables } from "./curl.js";
+import type { CaseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
+
+/** Rows per table: a job summary has a size limit (1 MiB on GitHub), and results.json has everything anyway. */
+const MAX_ROWS = 50;
+const MAX_CELL = 200;
+
+const HEADLINE: Record<Outcome, string> = {
+  conformant: "✅ Conformant",
+  "conformant-with-excused-failures": "✅ Conformant with excused failures",
+  "not-conformant": "❌ Not conformant",
+};
+
+/** Table-cell text: one line, bounded, pipes escaped, as a code span so Markdown and HTML in it stay inert. */
+function code(text: string): string {
+  const oneLine = text.replace(/\s*\n\s*/g, " ");
+  const bounded = oneLine.length > MAX_CELL ? `${oneLine.slice(0, MAX_CELL)}…` : oneLine;
+  const escaped = bounded.replace(/\|/g, "\\|");
+  const fence = escaped.includes("`") ? "``" : "`";
+  return escaped === "" ? "" : `${fence} ${escaped} ${fence}`;
+}
+
+/** Plain table-cell text: pipes and angle brackets escaped. */
+function cell(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
+}
+
+function table(header: string[], rows: string[][], total: number): string[] {
+  const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
+  for (const row of rows.slice(0, MAX_ROWS)) {
+    lines.push(`| ${row.join(" | ")} |`);
+  }
+  if (total > MAX_ROWS) {
+    lines.push("", `…and ${total - MAX_ROWS} more: see results.json or report.html.`);
+  }
+  return lines;
+}
+
+const isFailing = (testCase: CaseDoc, strict: boolean) =>
+  testCase.verdict === "FAIL" || testCase.verdict === "ERROR" || (strict && testCase.verdict === "WARN");
+
+export function renderMarkdown(document: ResultsDocument): string {
+  const { manifest, summary } = document;
+  const lines: string[] = [
+    `## ${HEADLINE[summary.outcome]}: wa-account-conformance (exit ${summary.exitCode})`,
+    "",
+    ...table(
+      ["profile", "target", "meta.version", ...VERDICTS],
+      document.runs.map((run) => [
+        run.profile,
+        run.target.name === run.target.url
+          ? code(run.target.url)
+          : `${cell(run.target.name)} (${code(run.target.url)})`,
+        cell(run.target.version ?? "—"),
+        ...VERDICTS.map((verdict) => String(run.counts[verdict])),
+      ]),
+      document.runs.length,
+    ),
+    "",
+    `Kit ${manifest.kit.version} · contract \`${manifest.contractSha256.slice(0, 12)}\` · case set \`${manifest.caseSetSha256.slice(0, 12)}\` (${manifest.caseCount} cases) · Node ${manifest.nodeVersion} · ${manifest.startedAt} → ${manifest.finishedAt}${manifest.strict ? " · --strict" : ""}`,
+  ];
+  if (!manifest.secretsRedacted) {
+    lines.push("", "> **Warning**: recorded with --include-secrets; these reports hold credentials.");
+  }
+  const failing: { run: RunDoc; testCase: CaseDoc }[] = [];
+  const excused: { run: RunDoc; testCase: CaseDoc }[] = [];
+  for (const run of document.runs) {
+    for (const testCase of run.cases) {
+      if (testCase.excused) {
+        excused.push({ run, testCase });
+      } else if (isFailing(testCase, manifest.strict)) {
+        failing.push({ run, testCase });
+      }
+    }
+  }
+  if (failing.length > 0) {
+    const rows = failing.map(({ run, testCase }) => {
+      const failure = testCase.failures[0];
+      return [
+        `**${testCase.verdict}**`,
+        run.profile,
+        `\`${testCase.id}\``,
+        failure ? `\`${failure.requirement}\` (${failure.level})` : "",
+        failure ? code(failure.expected) : "",
+        failure ? code(failure.received) : code(testCase.reason ?? ""),
+      ];
+    });
+    lines.push(
+      "",
+      `### Failed cases (${failing.length})`,
+      "",
+      ...table(["verdict", "profile", "case", "requirement", "expected", "received"], rows, rows.length),
+    );
+  }
+  const unexercised = summary.unexercisedMust.filter((item) => !item.excused);
+  if (unexercised.length > 0) {
+    lines.push("", "### MUST requirements not exercised", "");
+    for (const item of unexercised) {
+      lines.push(`- \`${item.id}\` (${item.profile}): every case naming it was skipped or errored`);
+    }
+  }
+  if (summary.baselineProblems.length > 0) {
+    lines.push("", "### Expected-failure entries that fail the run", "");
+    for (const problem of summary.baselineProblems) {
+      lines.push(`- ${cell(problem)}`);
+    }
+  }
+  const excusedUnexercised = summary.unexercisedMust.filter((item) => item.excused);
+  if (excused.length > 0 || excusedUnexercised.length > 0) {
+    const rows = [
+      ...excused.map(({ run, testCase }) => [
+        `${testCase.verdict} (excused)`,
+        run.profile,
+        `\`${testCase.id}\``,
+        (testCase.excused ?? [])
+          .map(
+            (excuse) =>
+              `${excuse.kind} \`${excuse.id}\`: ${cell(excuse.reason)}${excuse.issue ? ` (${/^https?:\/\//i.test(excuse.issue) ? `[issue](${excuse.issue})` : cell(excuse.issue)})` : ""}${excuse.expires ? ` until ${excuse.expires}` : ""}`,
+          )
+          .join("; "),
+      ]),
+      ...excusedUnexercised.map((item) => [
+        "UNEXERCISED (excused)",
+        item.profile,
+        `\`${item.id}\``,
+        "requirement entry",
+      ]),
+    ];
+    lines.push(
+      "",
+      `### Excused failures (${rows.length}, listed in ${cell(document.baseline?.file ?? "the baseline")})`,
+      "",
+      ...table(["verdict", "profile", "case or requirement", "excused by"], rows, rows.length),
+    );
+  }
+  const reproducers = failing.filter(({ testCase }) => testCase.reproducers.length > 0);
+  if (reproducers.length > 0) {
+    const commands = reproducers.flatMap(({ run, testCase }) => [
+      `# ${testCase.id} (${run.profile})`,
+      ...testCase.reproducers,
+    ]);
+    const variables = reproducerVariables(commands.join("\n"));
+    // A body that holds a fence of its own must not end the code block early.
+    const fence = commands.some((command) => command.includes("```")) ? "````" : "```";
+    lines.push(
+      "",
+      "<details><summary>Reproduce the failures with curl</summary>",
+      "",
+      variables.length > 0
+        ? `Set ${variables.map((name) => `\`${name}\``).join(", ")} first: the reports never hold secrets.`
+        : "",
+      "",
+      `${fence}sh`,
+      ...commands.slice(0, MAX_ROWS * 2),
+      fence,
+      "",
+      "</details>",
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}

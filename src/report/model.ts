@@ -1,0 +1,347 @@
+// The report document every artifact is rendered from: results.json's shape (schemas/results.schema.json), redacted once.
+import type { Baseline, BaselineOutcome, EntryStatus, Excuse } from "../baseline/baseline.js";
+import type { Case } from "../cases/case-types.js";
+import type { Contract, Level, ProfileName } from "../contract/contract.js";
+import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
+import { VERDICTS } from "../runner/results.js";
+import { curlReproducer } from "./curl.js";
+import { caseSetSha256, kitInfo } from "./manifest.js";
+import type { Redactor } from "./redact.js";
+
+/** Bumped on any change a consumer of results.json could notice; compare refuses versions it does not know. */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+export type RequirementVerdict = Verdict | "UNEXERCISED";
+export type Counts = Record<Verdict, number>;
+
+/**
+ * conformant: exit 0 with nothing excused; conformant-with-excused-failures: exit 0 because a baseline
+ * excused every failure; not-conformant: exit 1.
+ */
+export type Outcome = "conformant" | "conformant-with-excused-failures" | "not-conformant";
+
+export interface ExcuseDoc {
+  kind: "case" | "requirement";
+  id: string;
+  reason: string;
+  issue?: string;
+  expires?: string;
+}
+
+export interface FailureDoc {
+  requirement: string;
+  level: Level;
+  check: string;
+  step: number;
+  expected: string;
+  received: string;
+}
+
+export interface ObservationDoc {
+  requirement: string;
+  step: number;
+  summary: string;
+}
+
+export interface ExchangeDoc {
+  /** 1-based step of the case that sent it. */
+  step: number;
+  /** Approximate: the case's start plus the durations of the exchanges before it (states take time too). */
+  startedAt: string;
+  durationMs: number;
+  request: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body?: string;
+    /** Bytes of the body as sent, present when `body` was cut to MAX_BODY_CHARS. */
+    truncatedFrom?: number;
+  };
+  response: { status: number; headers: Record<string, string>; body: string; truncatedFrom?: number };
+}
+
+export interface CaseDoc {
+  id: string;
+  description: string;
+  /** The strongest level among the case's requirements. */
+  level: Level;
+  requirements: { id: string; level: Level }[];
+  verdict: Verdict;
+  /** Present when a baseline excused this result. */
+  excused?: ExcuseDoc[];
+  reason?: string;
+  startedAt: string;
+  durationMs: number;
+  failures: FailureDoc[];
+  observations: ObservationDoc[];
+  exchanges: ExchangeDoc[];
+  /** One curl command per step with a failure, secrets as shell variables. */
+  reproducers: string[];
+}
+
+export interface RequirementDoc {
+  id: string;
+  level: Level;
+  statement: string;
+  verdict: RequirementVerdict;
+  exercisedBy: string[];
+  notExercisedBy: string[];
+  excused?: ExcuseDoc[];
+}
+
+export interface RunDoc {
+  profile: ProfileName;
+  target: { name: string; url: string; version: string | null };
+  stateAccess: string;
+  startedAt: string;
+  finishedAt: string;
+  counts: Counts;
+  requirements: RequirementDoc[];
+  cases: CaseDoc[];
+}
+
+export interface ManifestDoc {
+  kit: { name: string; version: string };
+  contractSha256: string;
+  caseSetSha256: string;
+  caseCount: number;
+  nodeVersion: string;
+  startedAt: string;
+  finishedAt: string;
+  strict: boolean;
+  /** False only under --include-secrets. */
+  secretsRedacted: boolean;
+}
+
+export interface SummaryDoc {
+  outcome: Outcome;
+  exitCode: 0 | 1;
+  counts: Counts;
+  excusedCounts: Counts;
+  unexercisedMust: { profile: ProfileName; id: string; excused: boolean }[];
+  baselineProblems: string[];
+}
+
+export interface BaselineEntryDoc extends ExcuseDoc {
+  status: EntryStatus;
+  excusedCount: number;
+  message?: string;
+}
+
+export interface BaselineDoc {
+  file: string;
+  entries: BaselineEntryDoc[];
+}
+
+export interface ResultsDocument {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  manifest: ManifestDoc;
+  summary: SummaryDoc;
+  baseline?: BaselineDoc;
+  runs: RunDoc[];
+}
+
+export interface ReportInput {
+  contract: Contract;
+  /** The cases the run selected, for the case-set hash. */
+  cases: readonly Case[];
+  /** As the runner returned them; redacted here, once, for every artifact. */
+  runs: ProfileRun[];
+  summary: RunSummary;
+  strict: boolean;
+  redactor: Redactor;
+  startedAt: string;
+  finishedAt: string;
+  baseline?: { baseline: Baseline; outcome: BaselineOutcome };
+  /** When each case result was recorded (ms since the epoch), for exchange start times. */
+  caseEndTimes?: ReadonlyMap<CaseResult, number>;
+}
+
+/**
+ * Bodies longer than this are cut in the reports (the oversized-body case sends megabytes); they are redacted
+ * whole before they are cut, so a secret cannot straddle the cut.
+ */
+export const MAX_BODY_CHARS = 64 * 1024;
+
+function clip(text: string): { body: string; truncatedFrom?: number } {
+  return text.length <= MAX_BODY_CHARS
+    ? { body: text }
+    : {
+        body: `${text.slice(0, MAX_BODY_CHARS)}… [cut: ${Buffer.byteLength(text)} bytes in all]`,
+        truncatedFrom: Buffer.byteLength(text),
+      };
+}
+
+const LEVEL_RANK: Record<Level, number> = { MUST: 3, SHOULD: 2, MAY: 1 };
+
+function strongest(levels: Level[]): Level {
+  return (
+    levels.reduce<Level | undefined>(
+      (best, level) => (best === undefined || LEVEL_RANK[level] > LEVEL_RANK[best] ? level : best),
+      undefined,
+    ) ?? "MUST"
+  );
+}
+
+function excuseDocs(excuses: Excuse[] | undefined): ExcuseDoc[] | undefined {
+  return excuses?.map((excuse) => ({
+    kind: excuse.kind,
+    id: excuse.id,
+    reason: excuse.reason,
+    ...(excuse.issue === undefined ? {} : { issue: excuse.issue }),
+    ...(excuse.expires === undefined ? {} : { expires: excuse.expires }),
+  }));
+}
+
+export function countVerdicts(verdicts: Verdict[]): Counts {
+  const counts = Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Counts;
+  for (const verdict of verdicts) {
+    counts[verdict]++;
+  }
+  return counts;
+}
+
+export function outcomeOf(summary: RunSummary): Outcome {
+  if (!summary.conformant) {
+    return "not-conformant";
+  }
+  return summary.excusedFailures > 0 ? "conformant-with-excused-failures" : "conformant";
+}
+
+function caseDoc(raw: CaseResult, shown: CaseResult, input: ReportInput, runStart: number): CaseDoc {
+  const excuses = input.baseline?.baseline.excuseFor(raw, input.strict);
+  const ended = input.caseEndTimes?.get(raw);
+  const started = ended === undefined ? runStart : ended - raw.durationMs;
+  let offset = started;
+  const exchanges = shown.exchanges.map((exchange, index): ExchangeDoc => {
+    const startedAt = new Date(offset).toISOString();
+    offset += exchange.response.durationMs;
+    return {
+      step: index + 1,
+      startedAt,
+      durationMs: Math.round(exchange.response.durationMs * 1000) / 1000,
+      request: {
+        method: exchange.request.method,
+        url: exchange.request.url,
+        headers: exchange.request.headers,
+        ...(exchange.request.body === undefined ? {} : clip(exchange.request.body)),
+      },
+      response: {
+        status: exchange.response.status,
+        headers: exchange.response.headers,
+        ...clip(exchange.response.bodyText),
+      },
+    };
+  });
+  const failedSteps = [...new Set(raw.failures.map((failure) => failure.step))].sort((a, b) => a - b);
+  const reproducers = failedSteps
+    .map((step) => raw.exchanges[step - 1])
+    .filter((exchange) => exchange !== undefined)
+    .map((exchange) => curlReproducer(exchange, input.redactor));
+  const excused = excuseDocs(excuses);
+  return {
+    id: shown.id,
+    description: shown.description,
+    level: strongest(shown.requirements.map((requirement) => requirement.level)),
+    requirements: shown.requirements.map(({ id, level }) => ({ id, level })),
+    verdict: shown.verdict,
+    ...(excused === undefined ? {} : { excused }),
+    ...(shown.reason === undefined ? {} : { reason: shown.reason }),
+    startedAt: new Date(started).toISOString(),
+    durationMs: shown.durationMs,
+    failures: shown.failures.map(({ requirement, level, check, step, expected, received }) => ({
+      requirement,
+      level,
+      check,
+      step,
+      expected,
+      received,
+    })),
+    observations: shown.observations.map(({ requirement, step, summary }) => ({
+      requirement,
+      step,
+      summary,
+    })),
+    exchanges,
+    reproducers,
+  };
+}
+
+function runDoc(raw: ProfileRun, input: ReportInput): RunDoc {
+  const shown = input.redactor.run(raw);
+  const runStart = Date.parse(raw.startedAt);
+  return {
+    profile: raw.profile,
+    target: { name: shown.targetName, url: shown.targetUrl, version: shown.targetVersion ?? null },
+    stateAccess: shown.stateAccess,
+    startedAt: raw.startedAt,
+    finishedAt: raw.finishedAt,
+    counts: countVerdicts(raw.results.map((result) => result.verdict)),
+    requirements: raw.requirements.map((outcome) => {
+      const excused =
+        outcome.requirement.level === "MUST" && outcome.verdict === "UNEXERCISED"
+          ? excuseDocs(input.baseline?.baseline.excuseForUnexercised(outcome.requirement.id))
+          : undefined;
+      return {
+        id: outcome.requirement.id,
+        level: outcome.requirement.level,
+        statement: outcome.requirement.statement,
+        verdict: outcome.verdict,
+        exercisedBy: outcome.exercisedBy,
+        notExercisedBy: outcome.notExercisedBy,
+        ...(excused === undefined ? {} : { excused }),
+      };
+    }),
+    cases: raw.results.map((result, index) =>
+      caseDoc(result, shown.results[index] ?? result, input, runStart),
+    ),
+  };
+}
+
+/** Builds the document every artifact renders: learns the run's secrets first, then redacts everything once. */
+export function buildResultsDocument(input: ReportInput): ResultsDocument {
+  input.redactor.learnFromRuns(input.runs);
+  const { summary } = input;
+  const kit = kitInfo();
+  const baseline = input.baseline;
+  return {
+    schemaVersion: RESULTS_SCHEMA_VERSION,
+    manifest: {
+      kit: { name: kit.name, version: kit.version },
+      contractSha256: input.contract.sha256,
+      caseSetSha256: caseSetSha256(input.cases),
+      caseCount: input.cases.length,
+      nodeVersion: process.version,
+      startedAt: input.startedAt,
+      finishedAt: input.finishedAt,
+      strict: input.strict,
+      secretsRedacted: input.redactor.enabled,
+    },
+    summary: {
+      outcome: outcomeOf(summary),
+      exitCode: summary.exitCode === 0 ? 0 : 1,
+      counts: summary.counts,
+      excusedCounts: summary.excused,
+      unexercisedMust: summary.unexercisedMust.map(({ profile, id, excused }) => ({
+        profile,
+        id,
+        excused: excused ?? false,
+      })),
+      baselineProblems: summary.baselineProblems,
+    },
+    ...(baseline === undefined
+      ? {}
+      : {
+          baseline: {
+            file: baseline.outcome.file,
+            entries: baseline.outcome.entries.map(({ entry, status, excused, message }) => ({
+              ...(excuseDocs([entry])?.[0] as ExcuseDoc),
+              status,
+              excusedCount: excused,
+              ...(message === undefined ? {} : { message }),
+            })),
+          },
+        }),
+    runs: input.runs.map((run) => runDoc(run, input)),
+  };
+}

@@ -1,7 +1,6 @@
 // Known failures of one target: reads an expected-failures file, excuses what it lists, finds stale and expired entries.
-import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../config/config.js";
+import { readDataFile } from "../config/data-file.js";
 import type { ProfileName } from "../contract/contract.js";
 import { describeErrors, validatorFor } from "../report/schemas.js";
 import type { CaseResult, Excusals, ProfileRun, Verdict } from "../runner/results.js";
@@ -205,22 +204,7 @@ export async function loadBaseline(
   known: KnownIds,
   today: string = utcDate(),
 ): Promise<Baseline> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read the expected-failures file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(
-      `the expected-failures file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
-    );
-  }
+  const data = await readDataFile(path, "the expected-failures file");
   const validate = validatorFor("expectedFailures");
   if (!validate(data)) {
     const oneOf = (validate.errors ?? []).filter((error) => error.keyword === "oneOf");

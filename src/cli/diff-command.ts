@@ -1,8 +1,6 @@
 // `diff`: resolves the baseline and candidate (and a second baseline), runs the differential mode, reports; returns the exit code.
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { parse as parseYaml } from "yaml";
 import { loadCases } from "../cases/load-cases.js";
 import {
   CONFIG_SCHEMA,
@@ -14,6 +12,7 @@ import {
   toTargetConfig,
   validateUrl,
 } from "../config/config.js";
+import { explainByKey, readDataFile } from "../config/data-file.js";
 import { loadContract, type ProfileName } from "../contract/contract.js";
 import { parseDiffReporters, writeDiffArtifacts } from "../diff/artifacts.js";
 import { readBaselineResults } from "../diff/recorded.js";
@@ -117,40 +116,15 @@ let validateDiffFile: ValidateFunction | undefined;
 
 /** Reads the diff config file; file paths in it are relative to the file's own folder. */
 export async function readDiffConfigFile(path: string): Promise<DiffFile> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  const json = path.endsWith(".json");
-  let data: unknown;
-  try {
-    data = json ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(
-      `the config file ${path} is not valid ${json ? "JSON" : "YAML"}: ${(error as Error).message}`,
-    );
-  }
+  const data = await readDataFile(path, "the config file");
   if (data === null || data === undefined) {
     return {};
   }
   validateDiffFile ??= new Ajv2020({ allErrors: true, strict: false }).compile(DIFF_CONFIG_SCHEMA);
   if (!validateDiffFile(data)) {
-    const problems = (validateDiffFile.errors ?? [])
-      .filter((error) => error.keyword !== "oneOf")
-      .slice(0, 8)
-      .map((error) => {
-        const key = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
-        const extra =
-          error.keyword === "additionalProperties"
-            ? ` "${(error.params as { additionalProperty: string }).additionalProperty}" is not a known key`
-            : ` ${error.message ?? "is invalid"}`;
-        return `  ${key}:${extra}`;
-      });
-    throw new ConfigError(`the config file ${path} is invalid:\n${[...new Set(problems)].join("\n")}`);
+    throw new ConfigError(
+      `the config file ${path} is invalid:\n${explainByKey(validateDiffFile.errors).join("\n")}`,
+    );
   }
   const file = data as DiffFile;
   const base = dirname(path);

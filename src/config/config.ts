@@ -1,7 +1,5 @@
 // Resolves a target's settings from flags, environment variables and a config file, in that order of precedence.
-import { readFile } from "node:fs/promises";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { parse as parseYaml } from "yaml";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
 import {
   DEFAULT_CONCURRENCY,
@@ -10,10 +8,10 @@ import {
   type TargetConfig,
 } from "../runner/target.js";
 
-/** Bad flags, environment or config file; the CLI maps it to exit 2. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+import { ConfigError } from "./config-error.js";
+import { explainByKey, readDataFile } from "./data-file.js";
+
+export { ConfigError } from "./config-error.js";
 
 /** Settings as they come from any one source, before precedence is applied. */
 export interface TargetSettings {
@@ -117,39 +115,15 @@ let validateConfig: ReturnType<Ajv2020["compile"]> | undefined;
 
 /** Reads and validates a config file; every problem names the key and why. */
 export async function readConfigFile(path: string): Promise<TargetSettings> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read the config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  let data: unknown;
-  try {
-    data = path.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(
-      `the config file ${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
-    );
-  }
+  const data = await readDataFile(path, "the config file");
   if (data === null || data === undefined) {
     return {};
   }
   validateConfig ??= new Ajv2020({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
   if (!validateConfig(data)) {
-    const problems = (validateConfig.errors ?? [])
-      .filter((error) => error.keyword !== "oneOf")
-      .slice(0, 8)
-      .map((error) => {
-        const key = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(top level)";
-        const extra =
-          error.keyword === "additionalProperties"
-            ? ` "${(error.params as { additionalProperty: string }).additionalProperty}" is not a known key`
-            : ` ${error.message ?? "is invalid"}`;
-        return `  ${key}:${extra}`;
-      });
-    throw new ConfigError(`the config file ${path} is invalid:\n${[...new Set(problems)].join("\n")}`);
+    throw new ConfigError(
+      `the config file ${path} is invalid:\n${explainByKey(validateConfig.errors).join("\n")}`,
+    );
   }
   return data as TargetSettings;
 }

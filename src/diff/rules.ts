@@ -1,8 +1,7 @@
 // The normalization rules of a diff: the defaults as data, the user's rule file (validated with ajv), and matching.
-import { readFile } from "node:fs/promises";
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { parse as parseYaml } from "yaml";
 import { ConfigError } from "../config/config.js";
+import { readDataFile } from "../config/data-file.js";
 
 /**
  * What one rule set says. `ignore` drops a body field or header from the comparison altogether (its value and
@@ -134,23 +133,7 @@ function readAt(data: unknown, pointer: string): unknown {
 
 /** Reads a user's rule file (YAML, or JSON when it ends in .json); a bad file is a ConfigError (exit 2). */
 export async function readRuleFile(path: string): Promise<RuleSpec> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(
-      `cannot read the rule file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  const json = path.endsWith(".json");
-  let data: unknown;
-  try {
-    data = json ? JSON.parse(text) : parseYaml(text);
-  } catch (error) {
-    throw new ConfigError(
-      `the rule file ${path} is not valid ${json ? "JSON" : "YAML"}: ${(error as Error).message}`,
-    );
-  }
+  const data = await readDataFile(path, "the rule file");
   return validateRuleSpec(data, `the rule file ${path}`);
 }
 

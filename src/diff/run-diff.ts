@@ -9,6 +9,7 @@ import {
   createRunContext,
   logInOnce,
   probeTarget,
+  runPool,
   TargetUnreachableError,
   tearDownTargetStates,
 } from "../runner/run-matrix.js";
@@ -147,17 +148,6 @@ async function prepare(contract: Contract, role: SideInfo["role"], target: Targe
     }
     throw error;
   }
-}
-
-async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 function reportedVersion(results: CaseResult[]): string | undefined {

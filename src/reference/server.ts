@@ -2,6 +2,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadContract } from "../contract/contract.js";
+import { Envelope } from "./envelope.js";
 import { createReferenceHandler } from "./handler.js";
 import {
   PROVIDER_STATE_PATH,
@@ -9,11 +10,18 @@ import {
   type RunningReference,
   resolveOptions,
 } from "./options.js";
+import { refuseProtocolErrorsInEnvelope } from "./protocol-errors.js";
 
 export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
-  const { profile, stateHook } = resolveOptions(options);
+  const { profile, stateHook, version } = resolveOptions(options);
   const contract = await loadContract(options.contractPath);
-  const server = createServer(createReferenceHandler(contract, options));
+  // Without Host, Node would answer a bare 400 itself; the wrapper below answers it in the envelope instead.
+  const server = createServer({ requireHostHeader: false });
+  refuseProtocolErrorsInEnvelope(
+    server,
+    new Envelope(contract, profile, version),
+    createReferenceHandler(contract, options),
+  );
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -48,6 +48,18 @@ export class TransportError extends Error {
   }
 }
 
+/** A body as the checks see it: parsed when it is JSON text, and whether it was. */
+export function parseBodyText(bodyText: string): { json: unknown; isJson: boolean } {
+  if (bodyText.trim() === "") {
+    return { json: undefined, isJson: false };
+  }
+  try {
+    return { json: JSON.parse(bodyText), isJson: true };
+  } catch {
+    return { json: undefined, isJson: false };
+  }
+}
+
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 type Method = "get" | "post" | "put" | "patch" | "delete" | "head" | "options";
@@ -107,16 +119,7 @@ export async function sendRequest(
   }
   const durationMs = performance.now() - started;
   const bodyText = typeof res.body === "string" ? res.body : "";
-  let json: unknown;
-  let isJson = false;
-  if (bodyText.trim() !== "") {
-    try {
-      json = JSON.parse(bodyText);
-      isJson = true;
-    } catch {
-      json = undefined;
-    }
-  }
+  const { json, isJson } = parseBodyText(bodyText);
   return {
     request: { ...outgoing, url },
     response: {

@@ -5,7 +5,7 @@ import { encodeCertificate } from "../../src/cert/certificate.js";
 import type { CheckContext, CheckFailure } from "../../src/checks/check.js";
 import { loadContract, type Operation } from "../../src/contract/contract.js";
 import { schemasFor } from "../../src/contract/schema-validator.js";
-import type { IncomingResponse } from "../../src/http/send.js";
+import { type IncomingResponse, parseBodyText } from "../../src/http/send.js";
 
 export const contract = await loadContract();
 export const schemas = schemasFor(contract);
@@ -24,16 +24,7 @@ export interface FakeResponse {
 /** A response as sendRequest would hand it over: JSON bodies get Content-Type application/json by default. */
 export function fakeResponse({ status = 200, body, raw, headers }: FakeResponse = {}): IncomingResponse {
   const bodyText = raw ?? (body === undefined ? "" : JSON.stringify(body));
-  let json: unknown;
-  let isJson = false;
-  if (bodyText.trim() !== "") {
-    try {
-      json = JSON.parse(bodyText);
-      isJson = true;
-    } catch {
-      json = undefined;
-    }
-  }
+  const { json, isJson } = parseBodyText(bodyText);
   return {
     status,
     headers: headers ?? (isJson ? { "content-type": "application/json" } : {}),

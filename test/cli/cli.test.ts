@@ -1,4 +1,5 @@
 // Tests the command line in-process (exit codes and messages of run, list, cert) and the built bin end to end.
+
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -10,31 +11,17 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, test } from "vitest";
 import { encodeCertificate } from "../../src/cert/certificate.js";
-import { EXIT, main } from "../../src/cli/main.js";
-import type { Output } from "../../src/cli/run-command.js";
+import { EXIT } from "../../src/cli/main.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
+import { type CliRun, runCli } from "../support/cli.js";
 
 const execFileAsync = promisify(execFile);
 const BIN = fileURLToPath(new URL("../../bin/wa-account-conformance.js", import.meta.url));
 const CASE_202 = "new-number-answers-202-with-decoded-vname";
 
-interface Captured {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** Runs the CLI in-process with an empty environment and captures what it prints. */
-async function cli(...args: string[]): Promise<Captured> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    style: { color: false },
-  };
-  const code = await main(["node", "wa-account-conformance", ...args], {}, output);
-  return { code, out: out.join("\n"), err: err.join("\n") };
+/** The CLI in-process with an empty environment. */
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 function listen(server: Server): Promise<string> {
@@ -62,7 +49,7 @@ async function closedPort(): Promise<number> {
 
 describe("run", () => {
   describe(`--case ${CASE_202} on the embedded reference`, () => {
-    let result: Captured;
+    let result: CliRun;
     beforeAll(async () => {
       result = await cli("run", "--case", CASE_202);
     });
@@ -74,7 +61,7 @@ describe("run", () => {
     });
 
     it("exits 0: the one case chosen passed", () => {
-      expect(result.code, result.out.split("\n").slice(-4).join("\n")).toBe(EXIT.conformant);
+      expect(result.exitCode, result.out.split("\n").slice(-4).join("\n")).toBe(EXIT.conformant);
     });
   });
 
@@ -127,7 +114,7 @@ describe("run", () => {
     { given: "an unknown command", args: ["frobnicate"], want: ["frobnicate"] },
   ])("exits 2 for $given, saying why", async ({ args, want }) => {
     const result = await cli(...args);
-    expect(result.code).toBe(EXIT.usage);
+    expect(result.exitCode).toBe(EXIT.usage);
     for (const part of want) {
       expect(result.err).toContain(part);
     }
@@ -136,7 +123,7 @@ describe("run", () => {
   it("exits 3 with a clear message for a target nothing listens on", async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const result = await cli("run", "--target", url);
-    expect(result.code).toBe(EXIT.unreachable);
+    expect(result.exitCode).toBe(EXIT.unreachable);
     expect(result.err).toContain(url);
     expect(result.err).toMatch(/unreachable/);
     expect(result.err).toMatch(/refused/i);
@@ -180,14 +167,12 @@ describe("run", () => {
     ])("$given", async ({ args, env, want, names }) => {
       const closed = `http://127.0.0.1:${await closedPort()}`;
       const fill = (text: string) => text.replace("(config)", configPath).replace("(closed)", closed);
-      const err: string[] = [];
-      const code = await main(
-        ["node", "wa-account-conformance", ...args.map(fill)],
+      const run = await runCli(
+        args.map(fill),
         Object.fromEntries(Object.entries(env).map(([key, value]) => [key, fill(value)])),
-        { out: () => {}, err: (text) => err.push(text), style: { color: false } },
       );
-      expect(code).toBe(want);
-      expect(err.join("\n")).toContain(fill(names));
+      expect(run.exitCode).toBe(want);
+      expect(run.err).toContain(fill(names));
     });
   });
 
@@ -207,7 +192,7 @@ describe("run", () => {
 
     it("exits 2 when the admin login fails, naming the login", async () => {
       const result = await cli("run", "--target", url, "--username", "admin", "--password", "secret");
-      expect(result.code).toBe(EXIT.usage);
+      expect(result.exitCode).toBe(EXIT.usage);
       expect(result.err).toContain("logging in as admin");
       expect(result.err).toContain(`${url}/v1/users/login`);
       expect(result.err).toContain("500");
@@ -216,7 +201,7 @@ describe("run", () => {
 
     it("exits 1 with a token: the target is not conformant", async () => {
       const result = await cli("run", "--target", url, "--token", "x", "--quiet");
-      expect(result.code).toBe(EXIT.notConformant);
+      expect(result.exitCode).toBe(EXIT.notConformant);
       expect(result.out).toMatch(/FAIL\s+\S/);
       expect(result.out).toContain("Received: status 500");
       expect(result.out).toContain("no-5xx-for-client-input (MUST)");
@@ -228,7 +213,7 @@ describe("run", () => {
 describe("list", () => {
   it("lists every case id with its requirements and their levels", async () => {
     const result = await cli("list");
-    expect(result.code).toBe(EXIT.conformant);
+    expect(result.exitCode).toBe(EXIT.conformant);
     expect(result.out).toContain(CASE_202);
     expect(result.out).toContain("register-new-number-answers-202-with-vname (MUST)");
     const requirementLines = result.out.split("\n").filter((line) => line.trim().startsWith("requirements:"));
@@ -243,7 +228,7 @@ describe("list", () => {
 
   it("--json prints parsable JSON with ids, levels and profiles", async () => {
     const result = await cli("list", "--json");
-    expect(result.code).toBe(EXIT.conformant);
+    expect(result.exitCode).toBe(EXIT.conformant);
     const cases = JSON.parse(result.out) as {
       id: string;
       requirements: { id: string; level: string }[];
@@ -278,17 +263,17 @@ describe("cert", () => {
     "--vname Acme $flags, then --decode, gives back Acme in the $layout layout",
     async ({ layout, flags }) => {
       const encoded = await cli("cert", "--vname", "Acme", ...flags);
-      expect(encoded.code).toBe(EXIT.conformant);
+      expect(encoded.exitCode).toBe(EXIT.conformant);
       expect(encoded.out).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
       const decoded = await cli("cert", "--decode", encoded.out);
-      expect(decoded.code).toBe(EXIT.conformant);
+      expect(decoded.exitCode).toBe(EXIT.conformant);
       expect(JSON.parse(decoded.out)).toMatchObject({ verifiedName: "Acme", layout });
     },
   );
 
   it("--decode trims the whitespace a copy and paste brings", async () => {
     const decoded = await cli("cert", "--decode", ` ${encodeCertificate({ vname: "Café 東京" })}\n`);
-    expect(decoded.code).toBe(EXIT.conformant);
+    expect(decoded.exitCode).toBe(EXIT.conformant);
     expect(JSON.parse(decoded.out)).toMatchObject({ verifiedName: "Café 東京" });
   });
 
@@ -309,7 +294,7 @@ describe("cert", () => {
     { given: "an empty vname", args: ["cert", "--vname", ""], want: ["non-empty"] },
   ])("exits 2 for $given", async ({ args, want }) => {
     const result = await cli(...args);
-    expect(result.code).toBe(EXIT.usage);
+    expect(result.exitCode).toBe(EXIT.usage);
     expect(result.out).toBe("");
     for (const part of want) {
       expect(result.err).toContain(part);
@@ -320,7 +305,7 @@ describe("cert", () => {
 describe("the program", () => {
   it("exits 2 with the help when given no arguments", async () => {
     const result = await cli();
-    expect(result.code).toBe(EXIT.usage);
+    expect(result.exitCode).toBe(EXIT.usage);
     expect(`${result.out}${result.err}`).toContain("Usage: wa-account-conformance");
   });
 
@@ -328,7 +313,7 @@ describe("the program", () => {
     "$args exits 0",
     async ({ args }) => {
       const result = await cli(...args);
-      expect(result.code).toBe(EXIT.conformant);
+      expect(result.exitCode).toBe(EXIT.conformant);
       expect(result.out.length).toBeGreaterThan(0);
     },
   );

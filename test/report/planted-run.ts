@@ -2,8 +2,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli/main.js";
-import type { Output } from "../../src/cli/run-command.js";
 import {
   type ReferenceRequest,
   type ReferenceResponse,
@@ -106,24 +104,9 @@ export async function startPlantedTarget(): Promise<PlantedTarget> {
   return { reference, secrets };
 }
 
-export interface CliRun {
-  exitCode: number;
-  out: string;
-  err: string;
-}
+import { type CliRun, runCli } from "../support/cli.js";
 
-/** Runs the CLI in-process, capturing what it prints, with no WA_CONFORMANCE_* variables from the environment. */
-export async function runCli(args: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    style: { color: false },
-  };
-  const exitCode = await main(["node", "wa-account-conformance", ...args], {}, output);
-  return { exitCode, out: out.join("\n"), err: err.join("\n") };
-}
+export { type CliRun, runCli };
 
 /** `run` against a started target with its hook, the admin's credentials, and reports into `dir`. */
 export function runAgainst(reference: RunningReference, dir: string, extra: string[] = []): Promise<CliRun> {

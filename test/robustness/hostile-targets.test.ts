@@ -1,4 +1,5 @@
 // Runs the kit's CLI against hostile and broken loopback targets: it must end in bounded time with a clear ERROR, FAIL or exit 3.
+
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { type AddressInfo, createServer as createNetServer, type Server, type Socket } from "node:net";
@@ -15,10 +16,10 @@ import {
   type MockInstance,
   vi,
 } from "vitest";
-import { EXIT, main } from "../../src/cli/main.js";
-import type { Output } from "../../src/cli/run-command.js";
+import { EXIT } from "../../src/cli/main.js";
 import { loadContract } from "../../src/contract/contract.js";
 import { createReferenceHandler, DEFAULT_ADMIN } from "../../src/reference/index.js";
+import { type CliRun, runCli } from "../support/cli.js";
 
 /** Every request the kit makes gets this long; the bounds below are a few of these plus the kit's start-up. */
 const TIMEOUT_MS = 500;
@@ -33,25 +34,9 @@ const REGISTER_CASE = "new-number-answers-202-with-decoded-vname";
 const NO_TOKEN_CASE = "request-without-token-answers-401";
 const CASES = [LOGIN_CASE, REGISTER_CASE, NO_TOKEN_CASE].join(",");
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-  ms: number;
-}
-
-/** Runs the CLI in-process with an empty environment, timing it from call to exit code. */
-async function cli(...args: string[]): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = {
-    out: (text) => out.push(text),
-    err: (text) => err.push(text),
-    style: { color: false },
-  };
-  const started = performance.now();
-  const code = await main(["node", "wa-account-conformance", "run", ...args], {}, output);
-  return { code, out: out.join("\n"), err: err.join("\n"), ms: performance.now() - started };
+/** `run` in-process against a hostile target. */
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(["run", ...args]);
 }
 
 /** The verdict line of one case and its indented detail lines, as the CLI prints them. */
@@ -167,7 +152,7 @@ function runArgs(url: string, ...extra: string[]): string[] {
   ];
 }
 
-function expectLoginCasePassed(run: Run): void {
+function expectLoginCasePassed(run: CliRun): void {
   // The control: the same run judged the healthy route, so the ERRORs below are about the hostile one.
   expect(caseBlock(run.out, LOGIN_CASE)?.verdict, run.out).toBe("PASS");
 }
@@ -181,7 +166,7 @@ describe("a target that never answers", () => {
       });
       const { port, sockets } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.err).toBe(EXIT.unreachable);
+      expect(run.exitCode, run.err).toBe(EXIT.unreachable);
       expect(run.err).toMatch(/unreachable/);
       expect(run.err).toContain(`no complete answer within ${TIMEOUT_MS} ms`);
       expect(run.out).not.toMatch(/\b(PASS|FAIL|ERROR)\s+\S/);
@@ -201,7 +186,7 @@ describe("a target that never answers", () => {
       );
       const { port, sockets } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.out).toBe(EXIT.notConformant);
+      expect(run.exitCode, run.out).toBe(EXIT.notConformant);
       for (const id of [REGISTER_CASE, NO_TOKEN_CASE]) {
         const block = caseBlock(run.out, id);
         expect(block?.verdict, run.out).toBe("ERROR");
@@ -241,7 +226,7 @@ describe("a target that answers one byte a second", () => {
       });
       const { port, sockets } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.err).toBe(EXIT.unreachable);
+      expect(run.exitCode, run.err).toBe(EXIT.unreachable);
       expect(run.err).toContain(`no complete answer within ${TIMEOUT_MS} ms`);
       expect(run.ms).toBeLessThan(RUN_BOUND_MS);
       expect(await eventually(() => sockets.size === 0), "the kit left a connection open").toBe(true);
@@ -263,7 +248,7 @@ describe("a target that answers one byte a second", () => {
       );
       const { port, sockets } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.out).toBe(EXIT.notConformant);
+      expect(run.exitCode, run.out).toBe(EXIT.notConformant);
       const block = caseBlock(run.out, REGISTER_CASE);
       expect(block?.verdict, run.out).toBe("ERROR");
       expect(block?.text).toContain(`no complete answer within ${TIMEOUT_MS} ms`);
@@ -312,7 +297,7 @@ describe("a target that sends a 50 MB body", () => {
       );
       const { port } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.out).toBe(EXIT.notConformant);
+      expect(run.exitCode, run.out).toBe(EXIT.notConformant);
       for (const id of [REGISTER_CASE, NO_TOKEN_CASE]) {
         const block = caseBlock(run.out, id);
         expect(block?.verdict, run.out).toBe("ERROR");
@@ -342,7 +327,7 @@ describe("a target that answers invalid JSON with a JSON content type", () => {
       );
       const { port } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.out).toBe(EXIT.notConformant);
+      expect(run.exitCode, run.out).toBe(EXIT.notConformant);
       const block = caseBlock(run.out, REGISTER_CASE);
       expect(block?.verdict, run.out).toBe("FAIL");
       expect(block?.text).toMatch(/JSON/);
@@ -362,7 +347,7 @@ describe("a target that resets the connection", () => {
       });
       const { port } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.err).toBe(EXIT.unreachable);
+      expect(run.exitCode, run.err).toBe(EXIT.unreachable);
       expect(run.err).toMatch(/closed before a complete answer/);
       expect(run.ms).toBeLessThan(RUN_BOUND_MS);
     },
@@ -383,7 +368,7 @@ describe("a target that resets the connection", () => {
       );
       const { port } = await listen(server);
       const run = await cli(...runArgs(`http://127.0.0.1:${port}`));
-      expect(run.code, run.out).toBe(EXIT.notConformant);
+      expect(run.exitCode, run.out).toBe(EXIT.notConformant);
       for (const id of [REGISTER_CASE, NO_TOKEN_CASE]) {
         const block = caseBlock(run.out, id);
         expect(block?.verdict, run.out).toBe("ERROR");
@@ -443,7 +428,7 @@ describe("a target that redirects to another host", () => {
         "--case",
         [REGISTER_CASE, NO_TOKEN_CASE].join(","),
       );
-      expect(run.code, run.out + run.err).toBe(EXIT.notConformant);
+      expect(run.exitCode, run.out + run.err).toBe(EXIT.notConformant);
       const block = caseBlock(run.out, REGISTER_CASE);
       expect(block?.verdict, run.out).toBe("FAIL");
       expect(block?.text).toMatch(/307/);
@@ -461,7 +446,7 @@ describe("a target that redirects to another host", () => {
     async () => {
       const { url, seenByTarget, reached } = await redirecting();
       const run = await cli(...runArgs(url));
-      expect(run.code, run.out + run.err).toBe(EXIT.usage);
+      expect(run.exitCode, run.out + run.err).toBe(EXIT.usage);
       expect(run.err).toMatch(/login/);
       expect(run.err).toContain("307");
       expect(seenByTarget.some((header) => header?.startsWith("Basic "))).toBe(true);
@@ -501,7 +486,7 @@ describe("a target with a self-signed certificate", () => {
     "refuses it without --insecure: exit 3 with a TLS reason that names --insecure",
     async () => {
       const run = await cli(...runArgs(url));
-      expect(run.code, run.err).toBe(EXIT.unreachable);
+      expect(run.exitCode, run.err).toBe(EXIT.unreachable);
       expect(run.err).toMatch(/TLS certificate was refused/);
       expect(run.err).toMatch(/SELF_SIGNED/);
       expect(run.err).toContain("--insecure");

@@ -3,19 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
-import type { Output } from "../../src/cli/run-command.js";
 import { type RunningReference, startReference } from "../../src/reference/index.js";
-
-function capture(): Output & { text: () => string } {
-  const lines: string[] = [];
-  return {
-    out: (text) => lines.push(text),
-    err: (text) => lines.push(text),
-    style: { color: false },
-    text: () => lines.join("\n"),
-  };
-}
+import { runCli } from "../support/cli.js";
 
 describe("a target without a hook", () => {
   let reference: RunningReference;
@@ -46,34 +35,26 @@ describe("a target without a hook", () => {
         "  sms-attempts-exhausted: { smsLimit: 3 }",
       ].join("\n"),
     );
-    const output = capture();
-    const code = await main(["node", "cli", "run", "--config", config, "--quiet"], {}, output);
-    expect(code, output.text().split("\n").slice(-6).join("\n")).toBe(0);
-    expect(output.text()).toMatch(/0 SKIP, 0 ERROR/);
+    const run = await runCli(["run", "--config", config, "--quiet"]);
+    expect(run.exitCode, run.out.split("\n").slice(-6).join("\n")).toBe(0);
+    expect(run.out).toMatch(/0 SKIP, 0 ERROR/);
   });
 
   it("skips the states it cannot reach with the reason, and exits 1 for the MUSTs left unexercised", async () => {
-    const output = capture();
-    const code = await main(
-      [
-        "node",
-        "cli",
-        "run",
-        "--target",
-        reference.url,
-        "--username",
-        "admin",
-        "--password",
-        "secret",
-        "--quiet",
-      ],
-      {},
-      output,
-    );
-    expect(code).toBe(1);
-    expect(output.text()).toMatch(/SKIP\s+registered-number-answers-201/);
-    expect(output.text()).toMatch(/state number-registered needs number-registered\.cc/);
-    expect(output.text()).toMatch(
+    const run = await runCli([
+      "run",
+      "--target",
+      reference.url,
+      "--username",
+      "admin",
+      "--password",
+      "secret",
+      "--quiet",
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(run.out).toMatch(/SKIP\s+registered-number-answers-201/);
+    expect(run.out).toMatch(/state number-registered needs number-registered\.cc/);
+    expect(run.out).toMatch(
       /MUST requirement register-registered-number-answers-201 \(registration-open\) was not exercised/,
     );
   });

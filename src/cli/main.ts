@@ -97,7 +97,7 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .option("--verbose", "print every failed check, also of passing cases")
     .option(
       "--report-dir <dir>",
-      `write the reports here: ${REPORTERS.map((name) => `${REPORT_FILES[name]} (${name})`).join(", ")}`,
+      `write the reports here: ${REPORTERS.map((name) => `${REPORT_FILES[name]} (${name})`).join(", ")} (env WA_CONFORMANCE_REPORT_DIR)`,
     )
     .option(
       "--reporter <names>",
@@ -106,7 +106,7 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     )
     .option(
       "--expected-failures <file>",
-      "YAML or JSON baseline of the target's known failures (case or requirement, reason, issue, expires): excused failures do not fail the run; stale or expired entries do; an unknown id is exit 2",
+      "YAML or JSON baseline of the target's known failures (case or requirement, reason, issue, expires): excused failures do not fail the run; stale or expired entries do; an unknown id is exit 2 (env WA_CONFORMANCE_EXPECTED_FAILURES)",
     )
     .option(
       "--include-secrets",

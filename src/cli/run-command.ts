@@ -73,6 +73,8 @@ function flagSettings(flags: RunFlags): TargetSettings {
     ["concurrency", flags.concurrency],
     ["strict", flags.strict],
     ["cases", flags.case && flags.case.length > 0 ? flags.case : undefined],
+    ["reportDir", flags.reportDir],
+    ["expectedFailures", flags.expectedFailures],
   ];
   for (const [key, value] of pairs) {
     if (value !== undefined) {
@@ -107,25 +109,27 @@ export function selectCases(cases: Case[], ids: string[] | undefined): Case[] {
 }
 
 export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output: Output): Promise<number> {
-  if (flags.reporter !== undefined && flags.reportDir === undefined) {
+  const settings = await resolveSettings(flags, env);
+  // The report directory and the baseline may come from a flag, WA_CONFORMANCE_* or the config file.
+  const { reportDir, expectedFailures } = settings;
+  if (flags.reporter !== undefined && reportDir === undefined) {
     throw new ConfigError("--reporter needs --report-dir: the directory the reports are written to");
   }
   const reporters = parseReporters(flags.reporter);
-  const settings = await resolveSettings(flags, env);
   const contract = await loadContract();
   const allCases = await loadCases(contract);
   const cases = selectCases(allCases, settings.cases);
   const strict = settings.strict ?? false;
   // Checked before any case runs: a bad baseline or an unwritable report directory is exit 2, not a wasted run.
   let baseline: Baseline | undefined;
-  if (flags.expectedFailures !== undefined) {
-    baseline = await loadBaseline(flags.expectedFailures, {
+  if (expectedFailures !== undefined) {
+    baseline = await loadBaseline(expectedFailures, {
       cases: allCases.map((testCase) => testCase.id),
       requirements: contract.requirements.map((requirement) => requirement.id),
     });
   }
-  if (flags.reportDir !== undefined) {
-    await prepareReportDir(flags.reportDir);
+  if (reportDir !== undefined) {
+    await prepareReportDir(reportDir);
   }
   let targets: TargetConfig[];
   let close = async () => {};
@@ -193,7 +197,7 @@ export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output
       baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined,
     );
     output.out(formatSummary(runs, summary, strict, output.style));
-    if (flags.reportDir !== undefined) {
+    if (reportDir !== undefined) {
       const document = buildResultsDocument({
         contract,
         cases,
@@ -206,7 +210,7 @@ export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output
         caseEndTimes,
         ...(baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {}),
       });
-      const written = await writeReports(flags.reportDir, document, reporters);
+      const written = await writeReports(reportDir, document, reporters);
       output.out(`Reports: ${written.join(", ")}`);
     }
     return summary.exitCode;

@@ -28,6 +28,10 @@ export interface TargetSettings {
   strict?: boolean;
   cases?: string[];
   states?: StaticStates;
+  /** Where run writes its reports (--report-dir). */
+  reportDir?: string;
+  /** The expected-failures file (--expected-failures). */
+  expectedFailures?: string;
 }
 
 const codeSent = {
@@ -65,6 +69,8 @@ export const CONFIG_SCHEMA = {
     concurrency: { type: "integer", minimum: 1, maximum: 256 },
     strict: { type: "boolean" },
     cases: { type: "array", items: { type: "string" } },
+    reportDir: { type: "string", minLength: 1 },
+    expectedFailures: { type: "string", minLength: 1 },
     states: {
       type: "object",
       additionalProperties: false,
@@ -160,6 +166,8 @@ export const ENVIRONMENT_VARIABLES = {
   WA_CONFORMANCE_INSECURE: "--insecure",
   WA_CONFORMANCE_CONCURRENCY: "--concurrency",
   WA_CONFORMANCE_STRICT: "--strict",
+  WA_CONFORMANCE_REPORT_DIR: "--report-dir",
+  WA_CONFORMANCE_EXPECTED_FAILURES: "--expected-failures",
 } as const;
 
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings & { config?: string } {
@@ -183,6 +191,8 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings 
   assign("password", env.WA_CONFORMANCE_PASSWORD);
   assign("stateUrl", text("WA_CONFORMANCE_STATE_URL"));
   assign("config", text("WA_CONFORMANCE_CONFIG"));
+  assign("reportDir", text("WA_CONFORMANCE_REPORT_DIR"));
+  assign("expectedFailures", text("WA_CONFORMANCE_EXPECTED_FAILURES"));
   const timeout = text("WA_CONFORMANCE_TIMEOUT_MS");
   assign(
     "timeoutMs",

@@ -193,20 +193,18 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings 
   assign("config", text("WA_CONFORMANCE_CONFIG"));
   assign("reportDir", text("WA_CONFORMANCE_REPORT_DIR"));
   assign("expectedFailures", text("WA_CONFORMANCE_EXPECTED_FAILURES"));
-  const timeout = text("WA_CONFORMANCE_TIMEOUT_MS");
-  assign(
-    "timeoutMs",
-    timeout === undefined ? undefined : parseInteger("WA_CONFORMANCE_TIMEOUT_MS", timeout, 1, 600000),
-  );
-  const insecure = text("WA_CONFORMANCE_INSECURE");
-  assign("insecure", insecure === undefined ? undefined : parseBoolean("WA_CONFORMANCE_INSECURE", insecure));
-  const concurrency = text("WA_CONFORMANCE_CONCURRENCY");
-  assign(
-    "concurrency",
-    concurrency === undefined ? undefined : parseInteger("WA_CONFORMANCE_CONCURRENCY", concurrency, 1, 256),
-  );
-  const strict = text("WA_CONFORMANCE_STRICT");
-  assign("strict", strict === undefined ? undefined : parseBoolean("WA_CONFORMANCE_STRICT", strict));
+  const integer = (name: keyof typeof ENVIRONMENT_VARIABLES, min: number, max: number) => {
+    const value = text(name);
+    return value === undefined ? undefined : parseInteger(name, value, min, max);
+  };
+  const boolean = (name: keyof typeof ENVIRONMENT_VARIABLES) => {
+    const value = text(name);
+    return value === undefined ? undefined : parseBoolean(name, value);
+  };
+  assign("timeoutMs", integer("WA_CONFORMANCE_TIMEOUT_MS", 1, 600000));
+  assign("insecure", boolean("WA_CONFORMANCE_INSECURE"));
+  assign("concurrency", integer("WA_CONFORMANCE_CONCURRENCY", 1, 256));
+  assign("strict", boolean("WA_CONFORMANCE_STRICT"));
   return settings;
 }
 

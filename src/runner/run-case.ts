@@ -216,13 +216,6 @@ async function buildRequest(
   } else if (spec.body !== undefined) {
     body = render(spec.body, vars);
     text = JSON.stringify(body);
-  } else if (
-    operation?.requestBodyRequired === false &&
-    route.method !== "GET" &&
-    route.method !== "DELETE"
-  ) {
-    // Login takes an optional body; an explicit empty object is what Meta's collection sends.
-    text = undefined;
   }
   if (text !== undefined) {
     headers["content-type"] = spec.contentType ?? "application/json";

@@ -2,6 +2,7 @@
 import { loadavg } from "node:os";
 import { encodeCertificate } from "../src/cert/certificate.js";
 import { DEFAULT_ADMIN } from "../src/reference/index.js";
+import { buildDist } from "./lib/build.js";
 import { type CannonResult, runCannon } from "./lib/cannon.js";
 import { adminBearer } from "./lib/http.js";
 import { describeMachine, machineMarkdown } from "./lib/machine.js";
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const machine = describeMachine(["autocannon"]);
   const loadBefore = loadavg()[0] ?? Number.NaN;
   log(`wa-account-conformance load test, ${machine.date}`);
+  log(`  ${await buildDist()}`);
   const server = await startServerChild("reference");
   try {
     const bearer = await adminBearer(server.url, DEFAULT_ADMIN.username, DEFAULT_ADMIN.password);
@@ -208,7 +210,7 @@ async function main(): Promise<void> {
         "",
         "How it is run and judged:",
         "",
-        `- The reference runs in its own process (\`bench/server-child.ts\`, with \`--expose-gc\`); autocannon ${machine.versions.autocannon} runs in this one, so the server's memory is its own.`,
+        `- The reference runs in its own process (\`bench/server-child.ts\`, with \`--expose-gc\`), compiled from dist/ as \`serve\` runs it; autocannon ${machine.versions.autocannon} runs in this one, so the server's memory is its own.`,
         `- The mix (bench/lib/mix.ts), in a cycle per number: the hook makes the number fresh (200), registration (202), the code from the hook's \`code-sent\` (200), verification with it (201), registration again (201), the spent code (400), an invalid cc (400), no token (401), two-step on through the hook (200), no PIN (400 1008), a wrong PIN (403 1005), the right PIN (201). Every answer is checked against the status its step expects. Each mix cycles through ${POOL} numbers, so the state the server holds is bounded and its memory can be flat.`,
         `- The peak is the best of the mix at ${CALIBRATION_CONNECTIONS.join(", ")} connections (${CALIBRATION_SECONDS} s each after a 1 s warm-up, ${CALIBRATION_PASSES} passes, the better of each level kept); the hold runs unthrottled at the peak's connection count for ${HOLD_SECONDS} s.`,
         `- Memory: \`process.memoryUsage()\` of the server every second, after a full GC every ${GC_EVERY}th second. Flat means the retained heap at the end is within ${FLAT_TOLERANCE.fraction * 100}% (at least ${mib(FLAT_TOLERANCE.bytes)}) of its value at ${FULL_POOL_AT_SECONDS} s, when the pool of numbers is full; RSS is reported, not judged (the allocator keeps pages).`,

@@ -15,6 +15,7 @@ import { startEmbeddedTargets } from "../src/runner/embedded-targets.js";
 import { type ProfileRun, summarize } from "../src/runner/results.js";
 import { probeTarget, runMatrix } from "../src/runner/run-matrix.js";
 import type { TargetConfig } from "../src/runner/target.js";
+import { buildDist } from "./lib/build.js";
 import { type CannonResult, measure } from "./lib/cannon.js";
 import { type DreddSummary, dreddSummary, writeDreddFiles } from "./lib/dredd.js";
 import { adminBearer, basicAuth, call, providerState } from "./lib/http.js";
@@ -45,7 +46,6 @@ const RATE_ROUNDS = 3;
 const TARGETS = { coldMs: 1_000, referenceOverPrism: 10, referenceOverBare: 0.5 };
 
 const BIN = join("bin", "wa-account-conformance.js");
-const TSC = join("node_modules", "typescript", "bin", "tsc");
 const DREDD = join("node_modules", "dredd", "bin", "dredd");
 const PRISM = join("node_modules", "@stoplight", "prism-cli", "dist", "index.js");
 
@@ -64,16 +64,6 @@ async function attempt<T>(name: string, work: () => Promise<T>): Promise<T | { f
 
 function failed<T>(value: T | { failed: string }): value is { failed: string } {
   return typeof value === "object" && value !== null && "failed" in value;
-}
-
-// ---- build
-
-async function build(): Promise<string> {
-  // The cold runs time the built CLI, as users run it; a build that reports type errors still emits dist/.
-  const result = await timedNode([TSC, "-p", "tsconfig.build.json"], { timeoutMs: 300_000 });
-  return result.code === 0
-    ? `built dist/ in ${seconds(result.ms)}`
-    : `tsc exited ${result.code} (type errors elsewhere in the tree); timing the dist/ it emitted`;
 }
 
 // ---- cold: process start to exit
@@ -451,7 +441,7 @@ async function main(): Promise<void> {
   log(`wa-account-conformance benchmarks, ${machine.date}`);
   log(`${machine.cpu}, ${machine.cores} cores, ${machine.memory}; Node ${machine.node}`);
   log("\nbuilding the CLI");
-  const built = await build();
+  const built = await buildDist();
   log(`  ${built}`);
   const contract = await loadContract();
   const cases = await loadCases(contract);
@@ -636,7 +626,7 @@ async function main(): Promise<void> {
         `${OVERHEAD_RUNS} runs after one unrecorded.`,
       "- **Dredd beside the kit**: both spawned against one reference process (registration-open, with its provider-state hook). Dredd runs the contract's examples; its hooks (written to a temp dir) log in, put the example's number into the state each success needs, and skip the error responses, which Dredd cannot provoke with the example request, and the `default` response it reads as a second 200. The kit runs its whole registration-open matrix. Process start to exit, median of " +
         `${SIDE_BY_SIDE_RUNS} each.`,
-      `- **Requests per second**: autocannon ${machine.versions.autocannon} in the benchmark process, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, no pipelining, the same request for each target: \`POST /v1/account\` with a valid body and a Bearer token; the reference answers 201 (the number is registered), Prism answers its 201 example, the bare server a fixed 202. Each server runs in its own process and is loaded alone; each measurement follows an unrecorded 2 s warm-up; the targets are measured in ${RATE_ROUNDS} interleaved rounds and the figure is the median round (autocannon's mean of its per-second samples). The load mix is bench/load.ts's (12 requests per number: hook states, registration, verification, errors). Prism runs with \`--verboseLevel error\`.`,
+      `- **Requests per second**: autocannon ${machine.versions.autocannon} in the benchmark process, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, no pipelining, the same request for each target: \`POST /v1/account\` with a valid body and a Bearer token; the reference answers 201 (the number is registered), Prism answers its 201 example, the bare server a fixed 202. Each server runs in its own process and is loaded alone; the reference runs compiled from dist/ (built first), as \`serve\` runs it, and does each request's whole work: the token looked up, the body parsed and validated against the contract's schema, the certificate decoded, the number looked up; each measurement follows an unrecorded 2 s warm-up; the targets are measured in ${RATE_ROUNDS} interleaved rounds and the figure is the median round (autocannon's mean of its per-second samples). The load mix is bench/load.ts's (12 requests per number: hook states, registration, verification, errors). Prism runs with \`--verboseLevel error\`.`,
       ...(lines.length > 0 ? ["", ...lines] : []),
     ].join("\n"),
   );

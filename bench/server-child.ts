@@ -1,7 +1,13 @@
 // The server process of the benchmarks: the reference (or, with "bare", a fixed-202 node:http server) on 127.0.0.1, reporting over IPC.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startReference } from "../src/reference/index.js";
+import { DIST_REFERENCE_URL } from "./lib/build.js";
+
+/** The compiled reference (the benchmark builds it first), as `serve` runs it: not the TypeScript through tsx. */
+async function startCompiledReference() {
+  const reference = (await import(DIST_REFERENCE_URL)) as typeof import("../src/reference/index.js");
+  return reference.startReference({ host: "127.0.0.1", port: 0 });
+}
 
 interface Request {
   type: string;
@@ -34,8 +40,7 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
   };
 }
 
-const running =
-  process.argv[2] === "bare" ? await startBare() : await startReference({ host: "127.0.0.1", port: 0 });
+const running = process.argv[2] === "bare" ? await startBare() : await startCompiledReference();
 const gc = (globalThis as { gc?: () => void }).gc;
 
 const stop = async (): Promise<void> => {

@@ -84,22 +84,43 @@ export function encodeCertificate(options: EncodeOptions): string {
 
 /** Decodes base64 (standard alphabet, padding optional) of either layout; throws CertificateError. */
 export function decodeCertificate(cert: string): CertificateContent {
+  return describe(parseCertificate(cert));
+}
+
+/**
+ * The verified name alone, with the same checks and errors as decodeCertificate but without converting the rest
+ * (the 64-bit serial's decimal string is most of decoding's cost); the reference calls this on every registration.
+ */
+export function readVerifiedName(cert: string): string {
+  return parseCertificate(cert).verifiedName;
+}
+
+/** protobufjs messages as decoded: a field the bytes carried is an own property, an absent one is not. */
+type Decoded = protobuf.Message & Record<string, unknown>;
+
+interface ParsedCertificate {
+  layout: CertificateLayout;
+  verifiedName: string;
+  details: Decoded;
+  certificate: Decoded;
+  payload: Decoded | undefined;
+}
+
+function parseCertificate(cert: string): ParsedCertificate {
   const bytes = decodeBase64(cert);
   const { BizAccountPayload, VerifiedNameCertificate } = loadTypes();
-  const asPayload = tryDecode(BizAccountPayload, bytes);
-  const inner = asPayload?.vnameCert as Record<string, unknown> | undefined;
-  if (inner && inner.details instanceof Uint8Array) {
-    const details = decodeDetails(inner.details);
-    if (details) {
-      return describe("payload", details, inner, asPayload);
+  const payload = tryDecode(BizAccountPayload, bytes);
+  const inner = payload !== undefined ? field(payload, "vnameCert") : undefined;
+  if (inner instanceof Object) {
+    const parsed = parseInner("payload", inner as Decoded, payload);
+    if (parsed !== undefined) {
+      return parsed;
     }
   }
-  const asBare = tryDecode(VerifiedNameCertificate, bytes);
-  if (asBare && asBare.details instanceof Uint8Array) {
-    const details = decodeDetails(asBare.details);
-    if (details) {
-      return describe("bare", details, asBare, undefined);
-    }
+  const bare = tryDecode(VerifiedNameCertificate, bytes);
+  const parsed = bare === undefined ? undefined : parseInner("bare", bare, undefined);
+  if (parsed !== undefined) {
+    return parsed;
   }
   throw new CertificateError(
     "not-certificate",
@@ -107,59 +128,83 @@ export function decodeCertificate(cert: string): CertificateContent {
   );
 }
 
+/** The certificate's Details, or undefined when this layout does not hold a certificate. */
+function parseInner(
+  layout: CertificateLayout,
+  certificate: Decoded,
+  payload: Decoded | undefined,
+): ParsedCertificate | undefined {
+  const bytes = field(certificate, "details");
+  if (!(bytes instanceof Uint8Array)) {
+    return undefined;
+  }
+  const details = tryDecode(loadTypes().Details, bytes);
+  // A Details message with none of its known fields is other bytes that happened to parse.
+  if (
+    details === undefined ||
+    (field(details, "verifiedName") === undefined &&
+      field(details, "issuer") === undefined &&
+      field(details, "serial") === undefined)
+  ) {
+    return undefined;
+  }
+  const verifiedName = field(details, "verifiedName");
+  if (typeof verifiedName !== "string" || verifiedName.length === 0) {
+    throw new CertificateError("no-verified-name", "the certificate's details carry no verified name");
+  }
+  return { layout, verifiedName, details, certificate, payload };
+}
+
 function decodeBase64(cert: string): Uint8Array {
-  if (cert.length === 0 || !BASE64.test(cert) || cert.replace(/=+$/, "").length % 4 === 1) {
+  if (cert.length === 0 || !BASE64.test(cert) || unpaddedLength(cert) % 4 === 1) {
     throw new CertificateError("not-base64", "the cert is not base64 (standard alphabet, padding optional)");
   }
   return Buffer.from(cert, "base64");
 }
 
-function tryDecode(type: protobuf.Type, bytes: Uint8Array): Record<string, unknown> | undefined {
+/** The length without its trailing "=" padding (at most two, which BASE64 has checked). */
+function unpaddedLength(cert: string): number {
+  let length = cert.length;
+  while (length > 0 && cert.charCodeAt(length - 1) === 0x3d) {
+    length--;
+  }
+  return length;
+}
+
+function tryDecode(type: protobuf.Type, bytes: Uint8Array): Decoded | undefined {
   try {
-    const message = type.decode(bytes);
-    return type.toObject(message, { longs: String, bytes: Uint8Array, defaults: false }) as Record<
-      string,
-      unknown
-    >;
+    return type.decode(bytes) as Decoded;
   } catch {
     return undefined;
   }
 }
 
-function decodeDetails(bytes: Uint8Array): Record<string, unknown> | undefined {
-  const details = tryDecode(loadTypes().Details, bytes);
-  // A Details message with none of its known fields is other bytes that happened to parse.
-  if (
-    !details ||
-    (details.verifiedName === undefined && details.issuer === undefined && details.serial === undefined)
-  ) {
-    return undefined;
-  }
-  return details;
+/** A field the bytes carried; undefined when absent (its default lives on the prototype, not on the message). */
+function field(message: Decoded, name: string): unknown {
+  return Object.hasOwn(message, name) ? message[name] : undefined;
 }
 
-function describe(
-  layout: CertificateLayout,
-  details: Record<string, unknown>,
-  certificate: Record<string, unknown>,
-  payload: Record<string, unknown> | undefined,
-): CertificateContent {
-  const verifiedName = details.verifiedName;
-  if (typeof verifiedName !== "string" || verifiedName.length === 0) {
-    throw new CertificateError("no-verified-name", "the certificate's details carry no verified name");
-  }
+function describe(parsed: ParsedCertificate): CertificateContent {
+  const { Details } = loadTypes();
+  // Only here are the 64-bit fields turned into decimal strings (protobufjs reads them as Long).
+  const details = Details.toObject(parsed.details, { longs: String, bytes: Uint8Array, defaults: false });
+  const { certificate, payload } = parsed;
   return {
-    layout,
-    verifiedName,
+    layout: parsed.layout,
+    verifiedName: parsed.verifiedName,
     serial: typeof details.serial === "string" ? details.serial : undefined,
     issuer: typeof details.issuer === "string" ? details.issuer : undefined,
     issueTime: typeof details.issueTime === "string" ? Number(details.issueTime) : undefined,
     localizedNames: (details.localizedNames as CertificateContent["localizedNames"] | undefined) ?? [],
-    hasSignature: certificate.signature instanceof Uint8Array && certificate.signature.length > 0,
-    hasServerSignature:
-      certificate.serverSignature instanceof Uint8Array && certificate.serverSignature.length > 0,
-    hasBizAcctLinkInfo: payload?.bizAcctLinkInfo instanceof Uint8Array && payload.bizAcctLinkInfo.length > 0,
+    hasSignature: hasBytes(certificate, "signature"),
+    hasServerSignature: hasBytes(certificate, "serverSignature"),
+    hasBizAcctLinkInfo: payload !== undefined && hasBytes(payload, "bizAcctLinkInfo"),
   };
+}
+
+function hasBytes(message: Decoded, name: string): boolean {
+  const value = field(message, name);
+  return value instanceof Uint8Array && value.length > 0;
 }
 
 /** The verified name of a cert, or undefined when it cannot be decoded (for oracles that must not throw). */

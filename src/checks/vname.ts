@@ -1,5 +1,5 @@
 // The vname oracle: account[0].vname must be the verified name decoded from the cert actually sent.
-import { decodeCertificate } from "../cert/certificate.js";
+import { readVerifiedName } from "../cert/certificate.js";
 import type { Check, CheckContext } from "./check.js";
 import { isPlainObject, show, showBody } from "./check.js";
 
@@ -16,7 +16,7 @@ export const checkVnameMatchesCert: Check<true> = (_expected, context) => {
   const cert = isPlainObject(context.requestBody) ? context.requestBody.cert : undefined;
   let decoded: string;
   try {
-    decoded = decodeCertificate(String(cert)).verifiedName;
+    decoded = readVerifiedName(String(cert));
   } catch (error) {
     return {
       check: "vnameMatchesCert",

@@ -47,11 +47,9 @@ export class Envelope {
   }
 
   success(status: number, payload?: Record<string, unknown>): ReferenceResponse {
-    return {
-      status,
-      headers: { "content-type": JSON_CONTENT_TYPE },
-      body: { meta: this.meta(), ...payload },
-    };
+    // A literal when there is no payload: a spread object serializes on a slower path, on every 201 and 200.
+    const body = payload === undefined ? { meta: this.meta() } : { meta: this.meta(), ...payload };
+    return { status, headers: { "content-type": JSON_CONTENT_TYPE }, body };
   }
 
   error(
@@ -62,7 +60,10 @@ export class Envelope {
   ): ReferenceResponse {
     return {
       status,
-      headers: { "content-type": JSON_CONTENT_TYPE, ...headers },
+      headers:
+        headers === undefined
+          ? { "content-type": JSON_CONTENT_TYPE }
+          : { "content-type": JSON_CONTENT_TYPE, ...headers },
       body: { meta: this.meta(), errors: [{ code, title: this.title(code), details }] },
     };
   }

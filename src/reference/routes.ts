@@ -1,5 +1,5 @@
 // The operations' own logic, run once routing, auth and the body rules have passed: registration, verify, login, two-step.
-import { CertificateError, decodeCertificate } from "../cert/certificate.js";
+import { CertificateError, readVerifiedName } from "../cert/certificate.js";
 import { type Envelope, ErrorCode } from "./envelope.js";
 import { isPlainObject } from "./http-body.js";
 import type { ReferenceResponse, ResolvedOptions } from "./options.js";
@@ -47,7 +47,7 @@ export function createOperationHandlers(
       const fields = isPlainObject(body) ? body : {};
       let vname: string;
       try {
-        vname = decodeCertificate(text(fields.cert)).verifiedName;
+        vname = readVerifiedName(text(fields.cert));
       } catch (error) {
         if (enforces("cert")) {
           return envelope.error(400, ErrorCode.invalidParameter, certificateDetails(error));

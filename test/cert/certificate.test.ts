@@ -10,6 +10,7 @@ import {
   type CertificateLayout,
   decodeCertificate,
   encodeCertificate,
+  readVerifiedName,
   verifiedNameOf,
 } from "../../src/cert/certificate.js";
 import { CERT_PROTO_PATH } from "../../src/paths.js";
@@ -217,6 +218,45 @@ describe("corrupt certificates", () => {
         expect(error === undefined || error instanceof CertificateError).toBe(true);
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("readVerifiedName, the reference's fast path", () => {
+  /** The name, or the error kind: what both decoders must agree on. */
+  function outcome(decode: (cert: string) => string, cert: string): string {
+    try {
+      return `name:${decode(cert)}`;
+    } catch (error) {
+      return error instanceof CertificateError ? `error:${error.kind}` : `other:${String(error)}`;
+    }
+  }
+  const full = (cert: string): string => decodeCertificate(cert).verifiedName;
+
+  it.each([
+    ...LAYOUTS.flatMap((layout) => NAMES.map(({ vname }) => encodeCertificate({ vname, layout }))),
+    "",
+    "QUJDR",
+    encodeCertificate({ vname: "" }),
+    bareCertificateWithoutName(),
+    valid.subarray(0, valid.length - 1).toString("base64"),
+  ])("agrees with decodeCertificate on %s", (cert) => {
+    expect(outcome(readVerifiedName, cert)).toBe(outcome(full, cert));
+  });
+
+  it("property: agrees with decodeCertificate on random and certificate-like bytes", () => {
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 120 }).map((array) => Buffer.from(array)),
+      fc
+        .tuple(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: valid.length }))
+        .map(([tail, cut]) => Buffer.concat([valid.subarray(0, cut), Buffer.from(tail)])),
+    );
+    fc.assert(
+      fc.property(bytes, (value) => {
+        const cert = value.toString("base64");
+        expect(outcome(readVerifiedName, cert)).toBe(outcome(full, cert));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -2,7 +2,7 @@
 
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -520,6 +520,75 @@ describe("bodies, routing and connections", () => {
     } finally {
       await small.close();
     }
+  });
+
+  it("frames every answer with Content-Length, never chunked", async () => {
+    const answers = [
+      await t.account(valid()),
+      await raw("{not json", "application/json"),
+      await request(t.ref.url).post("/v1/nothing"),
+      await request(t.ref.url).post("/v1/users/login").set("authorization", ADMIN_BASIC),
+    ];
+    for (const res of answers) {
+      expect(res.headers["transfer-encoding"]).toBeUndefined();
+      expect(Number(res.headers["content-length"])).toBe(Buffer.byteLength(res.text));
+    }
+  });
+
+  it("answers pipelined requests on one connection in their order", async () => {
+    const { port } = new URL(t.ref.url);
+    const body = JSON.stringify(valid());
+    const post = (path: string): string =>
+      [
+        `POST ${path} HTTP/1.1`,
+        "Host: 127.0.0.1",
+        `Authorization: Bearer ${t.token}`,
+        "Content-Type: application/json",
+        `Content-Length: ${Buffer.byteLength(body)}`,
+        "",
+        body,
+      ].join("\r\n");
+    const text = await new Promise<string>((resolve, reject) => {
+      let received = "";
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(post("/v1/nothing") + post("/v1/account") + post("/v1/nothing"));
+      });
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        received += chunk;
+        if ((received.match(/HTTP\/1\.1 \d{3}/g) ?? []).length === 3) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on("error", reject);
+    });
+    expect(text.match(/HTTP\/1\.1 (\d{3})/g)).toEqual(["HTTP/1.1 404", "HTTP/1.1 202", "HTTP/1.1 404"]);
+  });
+
+  it("survives a client that goes away halfway through its body, and answers the next request", async () => {
+    const { port } = new URL(t.ref.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => {
+        socket.write(
+          [
+            "POST /v1/account HTTP/1.1",
+            "Host: 127.0.0.1",
+            `Authorization: Bearer ${t.token}`,
+            "Content-Type: application/json",
+            "Content-Length: 500",
+            "",
+            '{"cc":"1","phone_',
+          ].join("\r\n"),
+          () => {
+            socket.destroy();
+            resolve();
+          },
+        );
+      });
+      socket.on("error", reject);
+    });
+    t.codeSent(await t.account(valid()));
   });
 
   it("answers 404/1006 to an unknown path, and ignores a query string on a known one", async () => {

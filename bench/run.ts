@@ -41,7 +41,7 @@ const SIDE_BY_SIDE_RUNS = 5;
 /** Equal for every target of the req/s comparison. */
 const CONNECTIONS = 10;
 const DURATION_SECONDS = 5;
-const RATE_ROUNDS = 3;
+const RATE_ROUNDS = 5;
 
 const TARGETS = { coldMs: 1_000, referenceOverPrism: 10, referenceOverBare: 0.5 };
 

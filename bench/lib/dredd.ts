@@ -1,7 +1,8 @@
 // Prepares a Dredd run on the contract: a down-converted OpenAPI 3.0 copy (Dredd's parser is 3.0 only) and hooks for auth and states.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
+import { dump } from "js-yaml";
+import { parseYaml } from "../../src/yaml.js";
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -72,7 +73,7 @@ function downDocument(node: unknown, parentKey: string): unknown {
 
 /** The contract as OpenAPI 3.0.3: version, info fields 3.0 lacks, and 3.1 schema keywords rewritten. */
 export function downConvertContract(text: string): string {
-  const document = parse(text) as unknown;
+  const document = parseYaml(text);
   if (!isRecord(document)) {
     throw new Error("the contract is not a YAML mapping");
   }
@@ -90,7 +91,7 @@ export function downConvertContract(text: string): string {
     converted.info = info;
   }
   delete converted.webhooks;
-  return stringify(converted);
+  return dump(converted, { noRefs: true });
 }
 
 /**

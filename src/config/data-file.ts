@@ -1,7 +1,7 @@
 // Reads a user's YAML or JSON file (config, rules, expected failures) and explains schema errors by key.
 import { readFile } from "node:fs/promises";
 import type { ErrorObject } from "ajv/dist/2020.js";
-import { parse as parseYaml } from "yaml";
+import { parseYaml } from "../yaml.js";
 import { ConfigError } from "./config-error.js";
 
 /**

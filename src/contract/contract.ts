@@ -3,8 +3,8 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import type { OpenAPIV3_1 } from "openapi-types";
-import { parse as parseYaml } from "yaml";
 import { CONTRACT_PATH } from "../paths.js";
+import { parseYaml } from "../yaml.js";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
 export const PROFILES = ["registration-open", "sunset"] as const;

@@ -4,6 +4,7 @@ import { encodeCertificate } from "../src/cert/certificate.js";
 import { DEFAULT_ADMIN } from "../src/reference/index.js";
 import { buildDist } from "./lib/build.js";
 import { type CannonResult, runCannon } from "./lib/cannon.js";
+import { pinThisProcess, planCpus } from "./lib/cpus.js";
 import { adminBearer } from "./lib/http.js";
 import { describeMachine, machineMarkdown } from "./lib/machine.js";
 import { LoadMix } from "./lib/mix.js";
@@ -41,7 +42,9 @@ async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? Number.NaN;
   log(`wa-account-conformance load test, ${machine.date}`);
   log(`  ${await buildDist()}`);
-  const server = await startServerChild("reference");
+  const cpus = planCpus();
+  const server = await startServerChild("reference", cpus);
+  pinThisProcess(cpus);
   try {
     const bearer = await adminBearer(server.url, DEFAULT_ADMIN.username, DEFAULT_ADMIN.password);
     const cert = encodeCertificate({ vname: "Acme Plumbing Co" });
@@ -202,6 +205,7 @@ async function main(): Promise<void> {
         "## npm run bench:load",
         "",
         machineMarkdown(machine),
+        `- Cores: ${cpus.description.replace("the server under load", "the reference")}.`,
         `- ${loadNote}`,
         "",
         figures,
@@ -220,6 +224,7 @@ async function main(): Promise<void> {
     log("\nwritten to bench/results.md");
     process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
+    pinThisProcess(cpus, true);
     await server.stop();
   }
 }

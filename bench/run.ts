@@ -17,6 +17,7 @@ import { probeTarget, runMatrix } from "../src/runner/run-matrix.js";
 import type { TargetConfig } from "../src/runner/target.js";
 import { buildDist } from "./lib/build.js";
 import { type CannonResult, measure } from "./lib/cannon.js";
+import { type CpuPlan, onServerCpu, pinThisProcess, planCpus } from "./lib/cpus.js";
 import { type DreddSummary, dreddSummary, writeDreddFiles } from "./lib/dredd.js";
 import { adminBearer, basicAuth, call, providerState } from "./lib/http.js";
 import { describeMachine, machineMarkdown } from "./lib/machine.js";
@@ -345,14 +346,21 @@ function rate(rounds: CannonResult[]): Rate {
 
 const REGISTERED = { cc: "1", phone_number: "5550100099" };
 
-async function startPrism(): Promise<{ url: string; child: ChildProcess }> {
+async function startPrism(cpus: CpuPlan): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   // Prism's quietest logging: it formats a log record per request otherwise, which would only slow it down.
-  const child = spawn(
-    process.execPath,
-    [PRISM, "mock", CONTRACT_PATH, "-h", "127.0.0.1", "-p", String(port), "--verboseLevel", "error"],
-    { cwd: PACKAGE_ROOT, env: cleanEnv(), stdio: "ignore" },
-  );
+  const [command, args] = onServerCpu(cpus, process.execPath, [
+    PRISM,
+    "mock",
+    CONTRACT_PATH,
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "--verboseLevel",
+    "error",
+  ]);
+  const child = spawn(command, args, { cwd: PACKAGE_ROOT, env: cleanEnv(), stdio: "ignore" });
   const url = `http://127.0.0.1:${port}`;
   if (!(await waitForHttp(url, 60_000))) {
     await stopChild(child);
@@ -361,7 +369,12 @@ async function startPrism(): Promise<{ url: string; child: ChildProcess }> {
   return { url, child };
 }
 
-async function throughput(reference: ServerChild, bearer: string, cert: string): Promise<Throughput> {
+async function throughput(
+  reference: ServerChild,
+  bearer: string,
+  cert: string,
+  cpus: CpuPlan,
+): Promise<Throughput> {
   const payload = { ...REGISTERED, method: "sms", cert };
   const body = JSON.stringify(payload);
   const request = {
@@ -372,25 +385,32 @@ async function throughput(reference: ServerChild, bearer: string, cert: string):
     headers: { "content-type": "application/json", authorization: bearer },
     body,
   };
-  await providerState(`${reference.url}${PROVIDER_STATE_PATH}`, "number-registered", REGISTERED);
-  const check = await call(reference.url, "POST", "/v1/account", { authorization: bearer }, payload);
+  // The 201 rate comes from a reference process that serves nothing else, as Prism and the bare server serve only
+  // this request; the one that ran Dredd, the kit and the mix would answer from code its JIT tuned to all of them.
+  const dedicated = await startServerChild("reference", cpus);
+  const dedicatedBearer = await adminBearer(dedicated.url, DEFAULT_ADMIN.username, DEFAULT_ADMIN.password);
+  const request201 = { ...request, headers: { ...request.headers, authorization: dedicatedBearer } };
+  await providerState(`${dedicated.url}${PROVIDER_STATE_PATH}`, "number-registered", REGISTERED);
+  const check = await call(dedicated.url, "POST", "/v1/account", { authorization: dedicatedBearer }, payload);
   if (check.status !== 201) {
+    await dedicated.stop();
     throw new Error(`the benchmark request answered ${check.status}, not 201: ${check.text.slice(0, 200)}`);
   }
   const mix = new LoadMix({ bearer, cert, poolSize: 2_000, prefix: "771" });
-  const prismServer = await attempt("Prism's start", startPrism);
-  const bareServer = await startServerChild("bare");
+  const prismServer = await attempt("Prism's start", () => startPrism(cpus));
+  const bareServer = await startServerChild("bare", cpus);
   const rounds = {
     reference201: [] as CannonResult[],
     mix: [] as CannonResult[],
     prism: [] as CannonResult[],
   };
   const bare: CannonResult[] = [];
+  pinThisProcess(cpus);
   try {
     // Rounds interleave the targets, so a load that comes and goes on the machine touches each of them alike.
     for (let round = 1; round <= RATE_ROUNDS; round++) {
       log(`  round ${round} of ${RATE_ROUNDS}: reference (201), reference (mix), Prism, bare`);
-      rounds.reference201.push(await measure({ url: reference.url, ...request }));
+      rounds.reference201.push(await measure({ url: dedicated.url, ...request201 }));
       rounds.mix.push(await measure({ url: reference.url, ...request, requests: mix.requests() }));
       if (!failed(prismServer)) {
         rounds.prism.push(await measure({ url: prismServer.url, ...request }));
@@ -398,10 +418,12 @@ async function throughput(reference: ServerChild, bearer: string, cert: string):
       bare.push(await measure({ url: bareServer.url, ...request }));
     }
   } finally {
+    pinThisProcess(cpus, true);
     if (!failed(prismServer)) {
       await stopChild(prismServer.child);
     }
     await bareServer.stop();
+    await dedicated.stop();
   }
   return {
     reference201: rate(rounds.reference201),
@@ -456,7 +478,8 @@ async function main(): Promise<void> {
   const overheadResult = await attempt("overhead", () => overhead(contract, cases));
 
   log("\nstarting the reference (registration-open) in its own process");
-  const reference = await startServerChild("reference");
+  const cpus = planCpus();
+  const reference = await startServerChild("reference", cpus);
   let side: SideBySide | { failed: string };
   let rates: Throughput | { failed: string };
   try {
@@ -464,7 +487,7 @@ async function main(): Promise<void> {
     log(`\nDredd and the kit on the same contract and target, ${SIDE_BY_SIDE_RUNS} runs each`);
     side = await attempt("side by side", () => sideBySide(reference, bearer));
     log(`\nrequests per second with autocannon`);
-    rates = await attempt("throughput", () => throughput(reference, bearer, cert));
+    rates = await attempt("throughput", () => throughput(reference, bearer, cert, cpus));
   } finally {
     await reference.stop();
   }
@@ -610,6 +633,7 @@ async function main(): Promise<void> {
       "",
       machineMarkdown(machine),
       `- Build: ${built}`,
+      `- Cores during the req/s measurements: ${cpus.description}.`,
       `- ${loadNote}`,
       "",
       figures,
@@ -626,7 +650,7 @@ async function main(): Promise<void> {
         `${OVERHEAD_RUNS} runs after one unrecorded.`,
       "- **Dredd beside the kit**: both spawned against one reference process (registration-open, with its provider-state hook). Dredd runs the contract's examples; its hooks (written to a temp dir) log in, put the example's number into the state each success needs, and skip the error responses, which Dredd cannot provoke with the example request, and the `default` response it reads as a second 200. The kit runs its whole registration-open matrix. Process start to exit, median of " +
         `${SIDE_BY_SIDE_RUNS} each.`,
-      `- **Requests per second**: autocannon ${machine.versions.autocannon} in the benchmark process, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, no pipelining, the same request for each target: \`POST /v1/account\` with a valid body and a Bearer token; the reference answers 201 (the number is registered), Prism answers its 201 example, the bare server a fixed 202. Each server runs in its own process and is loaded alone; the reference runs compiled from dist/ (built first), as \`serve\` runs it, and does each request's whole work: the token looked up, the body parsed and validated against the contract's schema, the certificate decoded, the number looked up; each measurement follows an unrecorded 2 s warm-up; the targets are measured in ${RATE_ROUNDS} interleaved rounds and the figure is the median round (autocannon's mean of its per-second samples). The load mix is bench/load.ts's (12 requests per number: hook states, registration, verification, errors). Prism runs with \`--verboseLevel error\`.`,
+      `- **Requests per second**: autocannon ${machine.versions.autocannon} in the benchmark process, ${CONNECTIONS} connections, ${DURATION_SECONDS} s, no pipelining, the same request for each target: \`POST /v1/account\` with a valid body and a Bearer token; the reference answers 201 (the number is registered), Prism answers its 201 example, the bare server a fixed 202. Each server runs in its own process and is loaded alone (the 201 rate from a reference process that serves only that request, as Prism and the bare server do; the mix from the one that served Dredd and the kit); the reference runs compiled from dist/ (built first), as \`serve\` runs it, and does each request's whole work: the token looked up, the body parsed and validated against the contract's schema, the certificate decoded, the number looked up; each measurement follows an unrecorded 2 s warm-up; the targets are measured in ${RATE_ROUNDS} interleaved rounds and the figure is the median round (autocannon's mean of its per-second samples). The load mix is bench/load.ts's (12 requests per number: hook states, registration, verification, errors). Prism runs with \`--verboseLevel error\`.`,
       ...(lines.length > 0 ? ["", ...lines] : []),
     ].join("\n"),
   );

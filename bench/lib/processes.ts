@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../../src/paths.js";
+import { type CpuPlan, onServerCpu } from "./cpus.js";
 import { call } from "./http.js";
 
 /** The environment of a child: the caller's, without the kit's own settings (they would change what is run). */
@@ -123,12 +124,23 @@ function isChildMessage(value: unknown): value is ChildMessage {
  * Starts bench/server-child.ts (the reference, or a bare fixed-202 server) in its own process, so the load
  * generator and the server do not share an event loop and the server's memory can be measured alone.
  */
-export function startServerChild(mode: "reference" | "bare", timeoutMs = 30_000): Promise<ServerChild> {
-  const child = spawn(
-    process.execPath,
-    ["--expose-gc", "--import", "tsx", join("bench", "server-child.ts"), mode],
-    { cwd: PACKAGE_ROOT, env: cleanEnv(), stdio: ["ignore", "inherit", "inherit", "ipc"] },
-  );
+export function startServerChild(
+  mode: "reference" | "bare",
+  cpus: CpuPlan,
+  timeoutMs = 30_000,
+): Promise<ServerChild> {
+  const [command, args] = onServerCpu(cpus, process.execPath, [
+    "--expose-gc",
+    "--import",
+    "tsx",
+    join("bench", "server-child.ts"),
+    mode,
+  ]);
+  const child = spawn(command, args, {
+    cwd: PACKAGE_ROOT,
+    env: cleanEnv(),
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   let nextId = 0;
   const waiting = new Map<number, (usage: NodeJS.MemoryUsage) => void>();
   return new Promise((resolve, reject) => {

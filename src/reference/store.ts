@@ -24,12 +24,21 @@ export interface StoreSettings {
   tokenTtlMs: number;
   now: () => number;
   blockedByDefault: boolean;
+  /** A six-digit code; injectable so tests can make codes collide. Default: crypto's randomInt. */
+  randomCode?: () => string;
 }
+
+const randomSixDigits = (): string => String(randomInt(0, 1_000_000)).padStart(6, "0");
 
 // Caps keep a benchmark that logs in or requests codes in a loop from growing the heap without bound; the
 // oldest entry goes first, which is what a real server's expiry would drop anyway.
 const MAX_SESSIONS = 50_000;
 const MAX_PENDING = 100_000;
+/**
+ * Codes spent by a verification that are not issued again until this many later ones have been spent. Verify
+ * names no number, so a code re-issued at once to another number would let a stale code verify that number.
+ */
+const SPENT_CODES_HELD = 10_000;
 
 export class ReferenceStore {
   readonly #users = new Map<string, { password: string; role: Role }>();
@@ -37,6 +46,8 @@ export class ReferenceStore {
   readonly #numbers = new Map<string, NumberRecord>();
   /** Pending code -> number key; codes are unique among pending registrations so a code names one number. */
   readonly #pending = new Map<string, string>();
+  /** The last SPENT_CODES_HELD spent codes, oldest first (a Set keeps insertion order). */
+  readonly #spent = new Set<string>();
   #registrations = 0;
   /** Whether registration is refused with biz_link_on_prem_reg_blocked. */
   blocked: boolean;
@@ -191,8 +202,8 @@ export class ReferenceStore {
     }
     let code: string;
     do {
-      code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-    } while (this.#pending.has(code));
+      code = (this.settings.randomCode ?? randomSixDigits)();
+    } while (this.#pending.has(code) || this.#spent.has(code));
     this.#pending.set(code, key);
     record.pendingCode = code;
     return code;
@@ -203,8 +214,19 @@ export class ReferenceStore {
     const key = this.#pending.get(code);
     if (key !== undefined) {
       this.register(key, this.#numbers.get(key)?.pin);
+      this.#holdSpent(code);
     }
     return key;
+  }
+
+  #holdSpent(code: string): void {
+    this.#spent.add(code);
+    if (this.#spent.size > SPENT_CODES_HELD) {
+      const oldest = this.#spent.values().next();
+      if (!oldest.done) {
+        this.#spent.delete(oldest.value);
+      }
+    }
   }
 
   /** The number whose code was requested last, for a variant that accepts any code. */

@@ -22,7 +22,7 @@ import {
   type BaselineSource,
   type DiffPlan,
   type DiffReport,
-  runDiff,
+  runDiffWithExchanges,
   type SideInfo,
 } from "../diff/run-diff.js";
 import { Redactor, targetSecrets } from "../report/redact.js";
@@ -405,7 +405,7 @@ export async function diffCommand(flags: DiffFlags, env: NodeJS.ProcessEnv, outp
     ),
   );
   output.out(`Contract ${contract.sha256.slice(0, 12)}, ${plan.cases.length} cases of ${plan.profile}.`);
-  const report = await runDiff(contract, {
+  const { report, exchanges } = await runDiffWithExchanges(contract, {
     ...plan,
     secrets,
     includeSecrets: flags.includeSecrets === true,
@@ -417,22 +417,29 @@ export async function diffCommand(flags: DiffFlags, env: NodeJS.ProcessEnv, outp
   });
   output.out(formatDiffSummary(report, output.style));
   if (reportDir !== undefined) {
-    const written = await writeDiffArtifacts(reportDir, redactSides(report, redactor), reporters);
+    const written = await writeDiffArtifacts(
+      reportDir,
+      redactSides(report, redactor),
+      exchanges.map((side) => ({ ...side, side: redactSide(side.side, redactor) })),
+      reporters,
+    );
     output.out(`Reports: ${written.join(", ")}`);
   }
   return report.summary.exitCode;
 }
 
 /** Target names and URLs may carry credentials (user-info in a URL): redacted like everything else. */
+function redactSide(info: SideInfo, redactor: Redactor): SideInfo {
+  return {
+    ...info,
+    name: redactor.text(info.name),
+    ...(info.url === undefined ? {} : { url: redactor.text(info.url) }),
+  };
+}
+
 function redactSides(report: DiffReport, redactor: Redactor): DiffReport {
   const side = <T extends SideInfo | undefined>(info: T): T =>
-    info === undefined
-      ? info
-      : ({
-          ...info,
-          name: redactor.text(info.name),
-          ...(info.url === undefined ? {} : { url: redactor.text(info.url) }),
-        } as T);
+    info === undefined ? info : (redactSide(info, redactor) as T);
   return {
     ...report,
     baseline: side(report.baseline),

@@ -1,4 +1,4 @@
-// The diff's files in --report-dir (diff.json, diff.md, JUnit, HTML), built with the run reports' own tools.
+// The diff's files in --report-dir (diff.json, diff.md, JUnit, HTML, a HAR per side), built with the run reports' own tools.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
@@ -6,18 +6,23 @@ import { ConfigError } from "../config/config.js";
 import { html, page } from "../report/html-kit.js";
 import { prepareReportDir } from "../report/write-reports.js";
 import type { Difference } from "./compare.js";
+import { DIFF_HAR_FILES, renderDiffHar } from "./har.js";
 import { formatDiffMarkdown, requirementLabel, whatLabel } from "./report.js";
-import type { CaseComparison, CaseStatus, DiffReport } from "./run-diff.js";
+import type { CaseComparison, CaseStatus, DiffReport, SideExchanges } from "./run-diff.js";
 
-export const DIFF_REPORTERS = ["json", "markdown", "junit", "html"] as const;
+export const DIFF_REPORTERS = ["json", "markdown", "junit", "html", "har"] as const;
 export type DiffReporterName = (typeof DIFF_REPORTERS)[number];
 
-/** The file each reporter writes inside --report-dir; named apart from a run's, so both can share a folder. */
+/**
+ * The file each reporter writes inside --report-dir; named apart from a run's, so both can share a folder. The
+ * HAR reporter writes one file per side (DIFF_HAR_FILES), so its entry is the pattern shown in --help.
+ */
 export const DIFF_REPORT_FILES: Record<DiffReporterName, string> = {
   json: "diff.json",
   markdown: "diff.md",
   junit: "diff-junit.xml",
   html: "diff.html",
+  har: "diff-{baseline,candidate,baseline-2}.har",
 };
 
 /** --reporter values (repeated or comma-separated); every reporter when none is named. */
@@ -178,25 +183,35 @@ ${shown.length === 0 ? html`<p>Every case is the same on both sides after the ru
   return page(`Diff: ${report.candidate.name} against ${report.baseline.name}`, CSS, body);
 }
 
-const RENDERERS: Record<DiffReporterName, (report: DiffReport) => string> = {
+const RENDERERS: Record<Exclude<DiffReporterName, "har">, (report: DiffReport) => string> = {
   json: (report) => `${JSON.stringify(report, null, 2)}\n`,
   markdown: formatDiffMarkdown,
   junit: renderDiffJUnit,
   html: renderDiffHtml,
 };
 
-/** Writes each chosen file into the folder and returns the paths written, in DIFF_REPORTERS order. */
+/**
+ * Writes each chosen file into the folder and returns the paths written, in DIFF_REPORTERS order (the HARs in
+ * the order of `exchanges`: baseline, candidate, baseline-2). `exchanges` must be redacted already, as `report` is.
+ */
 export async function writeDiffArtifacts(
   dir: string,
   report: DiffReport,
+  exchanges: readonly SideExchanges[],
   reporters: readonly DiffReporterName[] = DIFF_REPORTERS,
 ): Promise<string[]> {
   await prepareReportDir(dir);
+  const files = (name: DiffReporterName): [string, string][] =>
+    name === "har"
+      ? exchanges.map((side) => [DIFF_HAR_FILES[side.side.role], renderDiffHar(side)])
+      : [[DIFF_REPORT_FILES[name], RENDERERS[name](report)]];
   const written: string[] = [];
   for (const name of reporters) {
-    const path = join(dir, DIFF_REPORT_FILES[name]);
-    await writeFile(path, RENDERERS[name](report), "utf8");
-    written.push(path);
+    for (const [file, text] of files(name)) {
+      const path = join(dir, file);
+      await writeFile(path, text, "utf8");
+      written.push(path);
+    }
   }
   return written;
 }

@@ -28,6 +28,8 @@ export interface RecordedBaseline {
   secretsRedacted: boolean;
   /** Cases whose recorded response body was cut (results.json keeps 64 KiB of a body). */
   truncated: Set<string>;
+  /** When each case started in the earlier run (ms since the epoch), where the file says: dates its HAR entries. */
+  startedAt: Map<string, number>;
   results: Map<string, CaseResult>;
 }
 
@@ -137,7 +139,13 @@ function readExchange(reader: Reader, value: unknown, where: string): Exchange {
       status,
       headers: headersOf(response.headers),
       ...bodyOf(response),
-      durationMs: typeof response.durationMs === "number" ? response.durationMs : 0,
+      // results.json keeps the duration on the exchange, a ProfileRun on its response.
+      durationMs:
+        typeof response.durationMs === "number"
+          ? response.durationMs
+          : typeof exchange.durationMs === "number"
+            ? exchange.durationMs
+            : 0,
     },
   };
 }
@@ -258,6 +266,7 @@ export async function readBaselineResults(
   }
   const results = new Map<string, CaseResult>();
   const truncated = new Set<string>();
+  const startedAt = new Map<string, number>();
   for (const entry of matching) {
     (entry.run[entry.listKey] as unknown[]).forEach((item, index) => {
       const where = `${entry.where}.${entry.listKey}[${index}]`;
@@ -267,6 +276,11 @@ export async function readBaselineResults(
         return;
       }
       results.set(result.id, result);
+      const started =
+        isObject(item) && typeof item.startedAt === "string" ? Date.parse(item.startedAt) : Number.NaN;
+      if (!Number.isNaN(started)) {
+        startedAt.set(result.id, started);
+      }
       const exchanges = isObject(item) && Array.isArray(item.exchanges) ? item.exchanges : [];
       if (
         exchanges.some(
@@ -299,6 +313,7 @@ export async function readBaselineResults(
     targetUrl: firstString(target.url, first?.targetUrl),
     secretsRedacted: manifest.secretsRedacted === true,
     truncated,
+    startedAt,
     results,
   };
 }

@@ -2,6 +2,7 @@
 import type { Case } from "../cases/case-types.js";
 import { type CaseVars, initialVars, NumberAllocator } from "../cases/case-vars.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
+import type { Exchange } from "../http/send.js";
 import { Redactor } from "../report/redact.js";
 import type { CaseResult, Verdict } from "../runner/results.js";
 import { type RunContext, runCase } from "../runner/run-case.js";
@@ -106,6 +107,36 @@ export interface DiffReport {
   finishedAt: string;
   summary: DiffSummary;
   cases: CaseComparison[];
+}
+
+/** One case on one side as sent and received, redacted: the diff's HAR files are written from it. */
+export interface CaseExchanges {
+  id: string;
+  verdict: Verdict;
+  status: CaseStatus;
+  /** When the case started on this side, in ms since the epoch (its end less its duration, as a run reports it). */
+  startedAt: number;
+  exchanges: Exchange[];
+}
+
+/** Every exchange of one side, case by case in report order. */
+export interface SideExchanges {
+  side: SideInfo;
+  /** True for a recorded baseline: its exchanges were read from its results file, not sent by this diff. */
+  recorded: boolean;
+  startedAt: string;
+  /** False under --include-secrets. */
+  secretsRedacted: boolean;
+  cases: CaseExchanges[];
+}
+
+/**
+ * The comparison and the exchanges behind it. They are kept apart because diff.json holds only differences: every
+ * exchange of every side would make it as large as a run's results.json per side.
+ */
+export interface DiffRun {
+  report: DiffReport;
+  exchanges: SideExchanges[];
 }
 
 /** Hands out numbers fixed in advance, so a case gets the same phone number on every target. */
@@ -284,6 +315,11 @@ function sameOrigin(a: TargetConfig, b: TargetConfig): boolean {
  * data) and the same variables, then the case's steps; the exchanges are then compared under the rules.
  */
 export async function runDiff(contract: Contract, plan: DiffPlan): Promise<DiffReport> {
+  return (await runDiffWithExchanges(contract, plan)).report;
+}
+
+/** runDiff, also returning every exchange of every side, redacted by the redactor of the comparison. */
+export async function runDiffWithExchanges(contract: Contract, plan: DiffPlan): Promise<DiffRun> {
   const startedAt = new Date().toISOString();
   const live: LiveSide[] = [];
   if (plan.baseline.kind === "live") {
@@ -307,11 +343,18 @@ export async function runDiff(contract: Contract, plan: DiffPlan): Promise<DiffR
   const varsByCase = new Map(plan.cases.map((testCase) => [testCase, sharedCaseVars(testCase, allocator)]));
   const resultsByRole = new Map<SideInfo["role"], CaseResult[]>();
   const comparisons = new Map<Case, CaseComparison>();
+  const ranByCase = new Map<Case, Map<SideInfo["role"], { result: CaseResult; endedAt: number }>>();
 
   const runOne = async (testCase: Case) => {
     const vars = varsByCase.get(testCase) ?? sharedCaseVars(testCase, allocator);
     const shared: Case = { ...testCase, vars };
-    const run = (side: LiveSide) => runCase(shared, plan.profile, side.context);
+    const ran = new Map<SideInfo["role"], { result: CaseResult; endedAt: number }>();
+    ranByCase.set(testCase, ran);
+    const run = async (side: LiveSide) => {
+      const result = await runCase(shared, plan.profile, side.context);
+      ran.set(side.role, { result, endedAt: Date.now() });
+      return result;
+    };
     const results: CaseResult[] = [];
     if (parallel) {
       results.push(...(await Promise.all(live.map(run))));
@@ -388,7 +431,7 @@ export async function runDiff(contract: Contract, plan: DiffPlan): Promise<DiffR
             ...(version === undefined ? {} : { version }),
           };
         })();
-  return {
+  const report: DiffReport = {
     format: "wa-account-conformance-diff/1",
     profile: plan.profile,
     contractSha256: contract.sha256,
@@ -401,4 +444,72 @@ export async function runDiff(contract: Contract, plan: DiffPlan): Promise<DiffR
     summary: summarizeDiff(cases),
     cases,
   };
+
+  // Learned only now, so diff.json is redacted exactly as before: a results file written with --include-secrets
+  // holds an earlier run's tokens, and a HAR must not carry them either.
+  if (plan.baseline.kind === "recorded") {
+    for (const testCase of plan.cases) {
+      const recorded = plan.baseline.recorded.results.get(testCase.id);
+      if (recorded) {
+        display.learnFromResult(recorded);
+      }
+    }
+  }
+  const statusOf = (testCase: Case): CaseStatus => comparisons.get(testCase)?.status ?? "not-compared";
+  const sideInfo = (info: SideInfo): SideInfo => ({
+    ...info,
+    name: display.text(info.name),
+    ...(info.url === undefined ? {} : { url: display.text(info.url) }),
+  });
+  const liveExchanges = (role: SideInfo["role"], info: SideInfo): SideExchanges => ({
+    side: sideInfo(info),
+    recorded: false,
+    startedAt,
+    secretsRedacted: display.enabled,
+    cases: plan.cases.flatMap((testCase): CaseExchanges[] => {
+      const ran = ranByCase.get(testCase)?.get(role);
+      return ran
+        ? [
+            {
+              id: testCase.id,
+              verdict: ran.result.verdict,
+              status: statusOf(testCase),
+              startedAt: ran.endedAt - ran.result.durationMs,
+              exchanges: ran.result.exchanges.map((exchange) => display.exchange(exchange)),
+            },
+          ]
+        : [];
+    }),
+  });
+  const recordedExchanges = (recorded: RecordedBaseline): SideExchanges => {
+    const fallback = Date.parse(startedAt);
+    return {
+      side: sideInfo(baselineInfo),
+      recorded: true,
+      startedAt,
+      secretsRedacted: display.enabled,
+      cases: plan.cases.flatMap((testCase): CaseExchanges[] => {
+        const result = recorded.results.get(testCase.id);
+        return result
+          ? [
+              {
+                id: testCase.id,
+                verdict: result.verdict,
+                status: statusOf(testCase),
+                startedAt: recorded.startedAt.get(testCase.id) ?? fallback,
+                exchanges: result.exchanges.map((exchange) => display.exchange(exchange)),
+              },
+            ]
+          : [];
+      }),
+    };
+  };
+  const exchanges: SideExchanges[] = [
+    plan.baseline.kind === "live"
+      ? liveExchanges("baseline", report.baseline)
+      : recordedExchanges(plan.baseline.recorded),
+    liveExchanges("candidate", report.candidate),
+    ...(report.baseline2 ? [liveExchanges("baseline-2", report.baseline2)] : []),
+  ];
+  return { report, exchanges };
 }

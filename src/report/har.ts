@@ -1,4 +1,4 @@
-// A HAR 1.2 file of every exchange the cases made, one page per profile run, from the already redacted document.
+// A HAR 1.2 file of every exchange the cases made, one page per profile run (or per diff side), from redacted exchanges.
 import { STATUS_CODES } from "node:http";
 import type { Entry, Har, Header, Page } from "har-format";
 import type { ExchangeDoc, ResultsDocument } from "./model.js";
@@ -71,33 +71,59 @@ function entryOf(exchange: ExchangeDoc, pageref: string, comment: string): Entry
   };
 }
 
-export function renderHar(document: ResultsDocument): string {
+/** One page of a HAR log: its entries are exchanges, each with a comment naming the case and step that sent it. */
+export interface HarPageInput {
+  id: string;
+  startedAt: string;
+  title: string;
+  entries: { exchange: ExchangeDoc; comment: string }[];
+}
+
+/**
+ * A HAR 1.2 log of already redacted exchanges; `secretsRedacted` only picks the log's warning. Shared with `diff`,
+ * whose exchanges are not in a results document, so its files read like `run`'s.
+ */
+export function renderHarLog(
+  creator: { name: string; version: string },
+  secretsRedacted: boolean,
+  pageInputs: readonly HarPageInput[],
+): string {
   const pages: Page[] = [];
   const entries: Entry[] = [];
-  for (const [index, run] of document.runs.entries()) {
-    const id = `run_${index + 1}_${run.profile}`;
-    pages.push({
-      id,
-      startedDateTime: run.startedAt,
-      title: `${run.profile}: ${run.target.name} (${run.target.url})`,
-      pageTimings: {},
-    });
-    for (const testCase of run.cases) {
-      for (const exchange of testCase.exchanges) {
-        entries.push(entryOf(exchange, id, `${testCase.id} step ${exchange.step}: ${testCase.verdict}`));
-      }
+  for (const page of pageInputs) {
+    pages.push({ id: page.id, startedDateTime: page.startedAt, title: page.title, pageTimings: {} });
+    for (const { exchange, comment } of page.entries) {
+      entries.push(entryOf(exchange, page.id, comment));
     }
   }
   const har: Har = {
     log: {
       version: "1.2",
-      creator: { name: document.manifest.kit.name, version: document.manifest.kit.version },
+      creator: { name: creator.name, version: creator.version },
       pages,
       entries,
-      comment: document.manifest.secretsRedacted
+      comment: secretsRedacted
         ? "Credentials, tokens and sensitive fields are replaced by [REDACTED]."
         : "Recorded with --include-secrets: this file holds credentials. Do not share it.",
     },
   };
   return `${JSON.stringify(har, null, 2)}\n`;
+}
+
+export function renderHar(document: ResultsDocument): string {
+  const pages = document.runs.map((run, index): HarPageInput => {
+    const id = `run_${index + 1}_${run.profile}`;
+    return {
+      id,
+      startedAt: run.startedAt,
+      title: `${run.profile}: ${run.target.name} (${run.target.url})`,
+      entries: run.cases.flatMap((testCase) =>
+        testCase.exchanges.map((exchange) => ({
+          exchange,
+          comment: `${testCase.id} step ${exchange.step}: ${testCase.verdict}`,
+        })),
+      ),
+    };
+  });
+  return renderHarLog(document.manifest.kit, document.manifest.secretsRedacted, pages);
 }

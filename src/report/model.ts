@@ -2,6 +2,7 @@
 import type { Baseline, BaselineOutcome, EntryStatus, Excuse } from "../baseline/baseline.js";
 import type { Case } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
+import type { Exchange } from "../http/send.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import { VERDICTS } from "../runner/results.js";
 import { curlReproducer } from "./curl.js";
@@ -172,6 +173,31 @@ function clip(text: string): { body: string; truncatedFrom?: number } {
       };
 }
 
+/** A case's exchanges as the reports show them, each dated by the durations of those before it. */
+export function exchangeDocs(exchanges: readonly Exchange[], startedAt: number): ExchangeDoc[] {
+  let offset = startedAt;
+  return exchanges.map((exchange, index) => {
+    const started = new Date(offset).toISOString();
+    offset += exchange.response.durationMs;
+    return {
+      step: index + 1,
+      startedAt: started,
+      durationMs: Math.round(exchange.response.durationMs * 1000) / 1000,
+      request: {
+        method: exchange.request.method,
+        url: exchange.request.url,
+        headers: exchange.request.headers,
+        ...(exchange.request.body === undefined ? {} : clip(exchange.request.body)),
+      },
+      response: {
+        status: exchange.response.status,
+        headers: exchange.response.headers,
+        ...clip(exchange.response.bodyText),
+      },
+    };
+  });
+}
+
 const LEVEL_RANK: Record<Level, number> = { MUST: 3, SHOULD: 2, MAY: 1 };
 
 function strongest(levels: Level[]): Level {
@@ -212,27 +238,7 @@ function caseDoc(raw: CaseResult, shown: CaseResult, input: ReportInput, runStar
   const excuses = input.baseline?.baseline.excuseFor(raw, input.strict);
   const ended = input.caseEndTimes?.get(raw);
   const started = ended === undefined ? runStart : ended - raw.durationMs;
-  let offset = started;
-  const exchanges = shown.exchanges.map((exchange, index): ExchangeDoc => {
-    const startedAt = new Date(offset).toISOString();
-    offset += exchange.response.durationMs;
-    return {
-      step: index + 1,
-      startedAt,
-      durationMs: Math.round(exchange.response.durationMs * 1000) / 1000,
-      request: {
-        method: exchange.request.method,
-        url: exchange.request.url,
-        headers: exchange.request.headers,
-        ...(exchange.request.body === undefined ? {} : clip(exchange.request.body)),
-      },
-      response: {
-        status: exchange.response.status,
-        headers: exchange.response.headers,
-        ...clip(exchange.response.bodyText),
-      },
-    };
-  });
+  const exchanges = exchangeDocs(shown.exchanges, started);
   const failedSteps = [...new Set(raw.failures.map((failure) => failure.step))].sort((a, b) => a - b);
   const reproducers = failedSteps
     .map((step) => raw.exchanges[step - 1])

@@ -47,7 +47,12 @@ const WRAPPED_TOKEN = /^Bearer [0-9a-f]+\.(.+)$/;
  */
 export async function startTarget(
   contract: Contract,
-  options: { profile?: ProfileName; tweaks?: ReferenceTweaks; wrapTokens?: boolean } = {},
+  options: {
+    profile?: ProfileName;
+    tweaks?: ReferenceTweaks;
+    wrapTokens?: boolean;
+    admin?: { username: string; password: string };
+  } = {},
 ): Promise<Running> {
   const rewrite = options.tweaks?.rewrite;
   const tweaks: ReferenceTweaks = {
@@ -76,6 +81,7 @@ export async function startTarget(
   const handle = createReferenceHandler(contract, {
     profile: options.profile ?? "registration-open",
     tweaks,
+    ...(options.admin ? { admin: options.admin } : {}),
   });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const match = WRAPPED_TOKEN.exec(req.headers.authorization ?? "");

@@ -68,8 +68,9 @@ export function refuseProtocolErrorsInEnvelope(
       socket.end(answer);
       return;
     }
-    // A response is pending but unwritten (its handler is still running): answer in its place and destroy the
-    // socket at once, as Node does, so the pending response's later write finds it gone instead of ended.
+    // A response is pending but unwritten (its handler is still running, or its answer waits in the outbox):
+    // answer in its place and destroy the socket at once, as Node does, so the pending response's later write
+    // finds it gone instead of ended.
     socket.write(answer);
     socket.destroy();
   });

@@ -205,7 +205,7 @@ async function main(): Promise<void> {
         "## npm run bench:load",
         "",
         machineMarkdown(machine),
-        `- Cores: ${cpus.description.replace("the server under load", "the reference")}.`,
+        `- Cores: ${cpus.pinned ? "pinned with taskset: autocannon (this process) on CPU 0, the reference on CPU 1" : cpus.description}.`,
         `- ${loadNote}`,
         "",
         figures,

@@ -79,8 +79,13 @@ export function refuseProtocolErrorsInEnvelope(
 const CLOSE = { connection: "close" };
 
 function answer(res: ServerResponse, response: ReferenceResponse): void {
-  res.writeHead(response.status, response.headers);
-  res.end(JSON.stringify(response.body));
+  // Framed by length like every other answer of the reference, not chunked.
+  const payload = JSON.stringify(response.body);
+  res.writeHead(response.status, {
+    ...response.headers,
+    "content-length": String(Buffer.byteLength(payload)),
+  });
+  res.end(payload);
 }
 
 /** The whole response as bytes, for a socket that no ServerResponse owns (the parser gave up on the request). */

@@ -1,7 +1,7 @@
 // Starts the reference on a plain node:http server and stops it without leaving a connection (or a hung request) open.
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { loadContract } from "../contract/contract.js";
+import { type Contract, loadContract } from "../contract/contract.js";
 import { Envelope } from "./envelope.js";
 import { createReferenceHandler } from "./handler.js";
 import {
@@ -12,16 +12,26 @@ import {
 } from "./options.js";
 import { refuseProtocolErrorsInEnvelope } from "./protocol-errors.js";
 
-export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
-  const { profile, stateHook, version } = resolveOptions(options);
-  const contract = await loadContract(options.contractPath);
-  // Without Host, Node would answer a bare 400 itself; the wrapper below answers it in the envelope instead.
-  const server = createServer({ requireHostHeader: false });
+/**
+ * Serves the reference on a node:http (or https) server of the caller's, with the error envelope also on the
+ * requests Node refuses before any handler runs (bad HTTP, an unmet Expect). Create the server with
+ * `requireHostHeader: false`, so a request without Host is answered in the envelope too rather than by Node.
+ */
+export function mountReference(server: Server, contract: Contract, options: ReferenceOptions = {}): void {
+  const { profile, version } = resolveOptions(options);
   refuseProtocolErrorsInEnvelope(
     server,
     new Envelope(contract, profile, version),
     createReferenceHandler(contract, options),
   );
+}
+
+export async function startReference(options: ReferenceOptions = {}): Promise<RunningReference> {
+  const { profile, stateHook } = resolveOptions(options);
+  const contract = await loadContract(options.contractPath);
+  // Without Host, Node would answer a bare 400 itself; mountReference answers it in the envelope instead.
+  const server = createServer({ requireHostHeader: false });
+  mountReference(server, contract, options);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

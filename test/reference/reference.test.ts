@@ -14,6 +14,7 @@ import { schemasFor } from "../../src/contract/schema-validator.js";
 import { CONTRACT_PATH } from "../../src/paths.js";
 import {
   createReferenceHandler,
+  mountReference,
   PROVIDER_STATE_PATH,
   PROVIDER_STATES,
   type ReferenceOptions,
@@ -669,6 +670,45 @@ describe("bodies, routing and connections", () => {
         server.closeAllConnections();
         server.close();
       }
+    }
+  });
+
+  it("mountReference serves it on a caller's server, with the envelope for what Node itself refuses", async () => {
+    const server = createServer({ requireHostHeader: false });
+    mountReference(server, contract);
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)),
+    );
+    const rawAnswer = (text: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        let received = "";
+        const socket = connect(port, "127.0.0.1", () => socket.write(text));
+        socket.setEncoding("utf8");
+        socket.on("data", (chunk: string) => {
+          received += chunk;
+        });
+        socket.on("close", () => resolve(received));
+        socket.on("error", reject);
+      });
+    try {
+      const login = await request(`http://127.0.0.1:${port}`)
+        .post("/v1/users/login")
+        .set("authorization", ADMIN_BASIC);
+      expect(login.status).toBe(200);
+      for (const text of [
+        "NOT HTTP AT ALL\r\n\r\n",
+        "POST /v1/users/login HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+      ]) {
+        const answer = await rawAnswer(text);
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        const body = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)) as {
+          errors: { code: number }[];
+        };
+        expect(body.errors[0]?.code).toBe(1025);
+      }
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 

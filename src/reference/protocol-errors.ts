@@ -79,22 +79,23 @@ export function refuseProtocolErrorsInEnvelope(
 const CLOSE = { connection: "close" };
 
 function answer(res: ServerResponse, response: ReferenceResponse): void {
-  // Framed by length like every other answer of the reference, not chunked.
-  const payload = JSON.stringify(response.body);
-  res.writeHead(response.status, {
-    ...response.headers,
-    "content-length": String(Buffer.byteLength(payload)),
-  });
+  const { headers, payload } = framed(response);
+  res.writeHead(response.status, headers);
   res.end(payload);
 }
 
 /** The whole response as bytes, for a socket that no ServerResponse owns (the parser gave up on the request). */
 function rawResponse(response: ReferenceResponse): string {
-  const payload = JSON.stringify(response.body);
-  const headers = { ...response.headers, "content-length": String(Buffer.byteLength(payload)) };
+  const { headers, payload } = framed(response);
   const head = [
     `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`,
     ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
   ];
   return `${head.join("\r\n")}\r\n\r\n${payload}`;
+}
+
+/** The JSON body and the headers with its Content-Length: framed by length like every answer, never chunked. */
+function framed(response: ReferenceResponse): { headers: Record<string, string>; payload: string } {
+  const payload = JSON.stringify(response.body);
+  return { headers: { ...response.headers, "content-length": String(Buffer.byteLength(payload)) }, payload };
 }

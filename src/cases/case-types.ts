@@ -29,12 +29,19 @@ export interface RequestSpec {
   rawBody?: string;
   /** Overrides the Content-Type header (defaults to application/json when a body is sent). */
   contentType?: string;
+  /**
+   * The target may refuse this request by closing the connection instead of reading it (RFC 9110 15.5.14): a
+   * close is then the answer the expectations judge, not an ERROR.
+   */
+  refusableByClose?: true;
 }
 
 /** One group of expectations tied to one requirement; its level decides what a failure means. */
 export interface Expectation {
   requirement: string;
   status?: StatusMatcher;
+  /** The request is refused: a 4xx, or a closed connection where the request is `refusableByClose`. */
+  refused?: true;
   /** errors[0].code is this code, or one of these codes. */
   errorCode?: number | number[];
   /** errors[0].title is the catalogue's title for errors[0].code. */

@@ -35,6 +35,13 @@ export function showBody(response: IncomingResponse): string {
   return response.isJson ? `body ${show(response.json)}` : `a non-JSON body ${show(response.bodyText, 120)}`;
 }
 
+/** The status and body, or the close that came instead of an answer. */
+export function showAnswer(response: IncomingResponse): string {
+  return response.closed
+    ? `the connection closed without an answer (${response.closed.reason})`
+    : `status ${response.status} with ${showBody(response)}`;
+}
+
 export function firstError(response: IncomingResponse): Record<string, unknown> | undefined {
   const body = response.json as { errors?: unknown } | undefined;
   if (!body || typeof body !== "object" || !Array.isArray(body.errors)) {

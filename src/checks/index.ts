@@ -1,7 +1,7 @@
 // Maps each expectation key of a case to its check, and lists the checks applied to every exchange.
 import type { Expectation } from "../cases/case-types.js";
 import { checkAbsentFields, checkCarriesMeta, checkMeta, checkMetaOnly } from "./body-shape.js";
-import type { Check, CheckContext, CheckFailure } from "./check.js";
+import { type Check, type CheckContext, type CheckFailure, showAnswer } from "./check.js";
 import { checkContentType, checkJsonBodyLabelled } from "./content-type.js";
 import { checkEnvelope } from "./envelope.js";
 import { checkErrorCode } from "./error-code.js";
@@ -9,7 +9,7 @@ import { checkErrorDetails } from "./error-details.js";
 import { checkAllTitlesCanonical, checkCanonicalTitle } from "./error-title.js";
 import { checkNoServerError } from "./no-server-error.js";
 import { checkResponseSchema } from "./response-schema.js";
-import { checkStatus } from "./status.js";
+import { checkRefused, checkStatus } from "./status.js";
 import { checkVname, checkVnameMatchesCert } from "./vname.js";
 
 export type { CheckContext, CheckFailure } from "./check.js";
@@ -19,6 +19,7 @@ type CheckedKey = Exclude<keyof Expectation, "requirement" | "observe">;
 /** One check per expectation key; the order is the order failures are reported in. */
 const EXPECTATION_CHECKS: { [K in CheckedKey]-?: Check<NonNullable<Expectation[K]>> } = {
   status: checkStatus,
+  refused: checkRefused,
   contentType: checkContentType,
   envelope: checkEnvelope,
   errorCode: checkErrorCode,
@@ -32,7 +33,10 @@ const EXPECTATION_CHECKS: { [K in CheckedKey]-?: Check<NonNullable<Expectation[K
   responseSchema: (_expected, context) => checkResponseSchema("strict", context),
 };
 
-/** Runs every check an expectation group names; returns the failures. */
+/**
+ * Runs every check an expectation group names; returns the failures. A closed connection has no status, header
+ * or body to judge: only a refusal check can hold, and the first other check reports the close once.
+ */
 export function runExpectation(expectation: Expectation, context: CheckContext): CheckFailure[] {
   const failures: CheckFailure[] = [];
   for (const key of Object.keys(EXPECTATION_CHECKS) as CheckedKey[]) {
@@ -42,6 +46,10 @@ export function runExpectation(expectation: Expectation, context: CheckContext):
     }
     const check = EXPECTATION_CHECKS[key] as Check<typeof expected>;
     const failure = check(expected, context);
+    if (failure && context.response.closed) {
+      failures.push({ ...failure, received: showAnswer(context.response) });
+      break;
+    }
     if (failure) {
       failures.push(failure);
     }

@@ -1,7 +1,7 @@
 // Checks the HTTP status against an exact code, a class such as "4xx", or a list of either.
 import type { StatusMatcher } from "../cases/case-types.js";
 import type { Check } from "./check.js";
-import { showBody } from "./check.js";
+import { showAnswer } from "./check.js";
 
 export function statusMatches(matcher: StatusMatcher, status: number): boolean {
   const options = Array.isArray(matcher) ? matcher : [matcher];
@@ -23,5 +23,15 @@ export const checkStatus: Check<StatusMatcher> = (expected, { response }) =>
     : {
         check: "status",
         expected: describeStatus(expected),
-        received: `status ${response.status} with ${showBody(response)}`,
+        received: showAnswer(response),
+      };
+
+/** A refusal: any 4xx, or the connection closed instead of an answer (only a `refusableByClose` request has one). */
+export const checkRefused: Check<true> = (_expected, { response }) =>
+  response.closed !== undefined || statusMatches("4xx", response.status)
+    ? undefined
+    : {
+        check: "refused",
+        expected: "a refusal: a 4xx, or the connection closed",
+        received: showAnswer(response),
       };

@@ -83,6 +83,7 @@ function checkTouches(check: string, aspect: Aspect, absentFields?: string[]): b
   const firstError = (name: string) => body && top === "errors" && index === "0" && field === name;
   switch (check) {
     case "status":
+    case "refused":
       return aspect.kind === "status";
     case "noServerError":
       return aspect.kind === "status" && aspect.statuses.some((status) => status >= 500);

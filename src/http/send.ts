@@ -11,6 +11,7 @@ export interface OutgoingRequest {
 }
 
 export interface IncomingResponse {
+  /** 0 when `closed`: there was no answer. */
   status: number;
   /** Header names in lower case. */
   headers: Record<string, string>;
@@ -20,6 +21,11 @@ export interface IncomingResponse {
   /** Whether bodyText parsed as JSON. */
   isJson: boolean;
   durationMs: number;
+  /**
+   * The target closed the connection without a complete answer, and the request allowed that as its answer
+   * (`sendRequest`'s `closeIsAnswer`): a server may refuse a body by closing instead of reading it.
+   */
+  closed?: { reason: string };
 }
 
 export interface Exchange {
@@ -32,6 +38,11 @@ export interface SendOptions {
   /** Accept a certificate that does not verify (self-signed); only when the user asked. */
   insecure?: boolean;
   maxBodyBytes?: number;
+  /**
+   * A connection closed before a complete answer is the answer (an IncomingResponse with `closed`), not a
+   * TransportError: for requests the target may refuse by closing (RFC 9110 15.5.14).
+   */
+  closeIsAnswer?: boolean;
 }
 
 export type TransportErrorKind = "timeout" | "refused" | "reset" | "tls" | "too-large" | "dns" | "other";
@@ -82,6 +93,9 @@ export async function sendRequest(
     // Never follow a redirect: it could carry the admin token to another host.
     .redirects(0)
     .timeout({ deadline: options.timeoutMs, response: options.timeoutMs })
+    // superagent counts decoded bytes and stops its decompressor at this limit, so a small compressed body
+    // cannot inflate past it.
+    .maxResponseSize(maxBodyBytes)
     .buffer(true)
     .parse((response, done) => {
       // superagent hands the raw IncomingMessage to a custom parser; its type says Response.
@@ -115,7 +129,24 @@ export async function sendRequest(
     res = await test;
   } catch (error) {
     const elapsed = performance.now() - started;
-    throw classify(error, elapsed, options.timeoutMs);
+    const failure = classify(error, elapsed, options.timeoutMs, maxBodyBytes);
+    // An answer that arrived whole before the close is already the outcome (superagent completes a response
+    // whose connection then aborts); what is left here is a close with no answer.
+    if (failure.kind === "reset" && options.closeIsAnswer) {
+      return {
+        request: { ...outgoing, url },
+        response: {
+          status: 0,
+          headers: {},
+          bodyText: "",
+          json: undefined,
+          isJson: false,
+          durationMs: elapsed,
+          closed: { reason: (error as Error).message ?? String(error) },
+        },
+      };
+    }
+    throw failure;
   }
   const durationMs = performance.now() - started;
   const bodyText = typeof res.body === "string" ? res.body : "";
@@ -165,20 +196,34 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return flat;
 }
 
-function classify(error: unknown, durationMs: number, timeoutMs: number): TransportError {
+function classify(
+  error: unknown,
+  durationMs: number,
+  timeoutMs: number,
+  maxBodyBytes: number,
+): TransportError {
   if (error instanceof TransportError) {
     return new TransportError(error.kind, error.message, durationMs);
   }
   const err = error as { code?: string; timeout?: number; message?: string; response?: unknown };
   const code = err.code ?? "";
   const message = err.message ?? String(error);
+  if (code === "ETOOLARGE") {
+    return new TransportError("too-large", `the response body exceeds ${maxBodyBytes} bytes`, durationMs);
+  }
   if (code === "ECONNABORTED" || err.timeout !== undefined) {
     return new TransportError("timeout", `no complete answer within ${timeoutMs} ms`, durationMs);
   }
   if (code === "ECONNREFUSED") {
     return new TransportError("refused", `connection refused (${message})`, durationMs);
   }
-  if (code === "ECONNRESET" || code === "EPIPE" || message.includes("socket hang up")) {
+  // A reset seen on the read side reaches superagent as an Error with no code, only the message.
+  if (
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    /^(ECONNRESET|EPIPE)\b/.test(message) ||
+    message.includes("socket hang up")
+  ) {
     return new TransportError(
       "reset",
       `the connection was closed before a complete answer (${message})`,

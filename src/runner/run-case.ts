@@ -299,6 +299,7 @@ async function runStep(
   const exchange: Exchange = await sendRequest(context.target.url, outgoing, {
     timeoutMs: context.target.timeoutMs,
     insecure: context.target.insecure,
+    closeIsAnswer: step.request.refusableByClose === true,
   });
   result.exchanges.push(exchange);
   const checkContext = {
@@ -325,7 +326,8 @@ async function runStep(
       addFailure(group.requirement, failure);
     }
   }
-  for (const implicit of IMPLICIT_CHECKS) {
+  // A closed connection sent no status, header or body for the every-exchange checks to judge.
+  for (const implicit of exchange.response.closed ? [] : IMPLICIT_CHECKS) {
     if (!context.contract.requirementById.get(implicit.requirement)?.profiles.includes(profile)) {
       continue;
     }
@@ -341,6 +343,9 @@ async function runStep(
 function observe(requirement: string, step: number, exchange: Exchange): Observation {
   const { response } = exchange;
   const code = firstError(response)?.code;
+  if (response.closed) {
+    return { requirement, step, summary: "the connection closed without an answer" };
+  }
   return {
     requirement,
     step,

@@ -19,10 +19,29 @@ export interface FakeResponse {
   body?: unknown;
   raw?: string;
   headers?: Record<string, string>;
+  /** The connection closed instead of an answer (a request sent `closeIsAnswer`). */
+  closed?: string;
 }
 
 /** A response as sendRequest would hand it over: JSON bodies get Content-Type application/json by default. */
-export function fakeResponse({ status = 200, body, raw, headers }: FakeResponse = {}): IncomingResponse {
+export function fakeResponse({
+  status = 200,
+  body,
+  raw,
+  headers,
+  closed,
+}: FakeResponse = {}): IncomingResponse {
+  if (closed !== undefined) {
+    return {
+      status: 0,
+      headers: {},
+      bodyText: "",
+      json: undefined,
+      isJson: false,
+      durationMs: 1,
+      closed: { reason: closed },
+    };
+  }
   const bodyText = raw ?? (body === undefined ? "" : JSON.stringify(body));
   const { json, isJson } = parseBodyText(bodyText);
   return {

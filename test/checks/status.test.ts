@@ -1,7 +1,8 @@
 // Tests the status check: exact codes, classes such as "4xx", lists of both, and its failure message.
 import { describe, expect, test } from "vitest";
 import type { StatusMatcher } from "../../src/cases/case-types.js";
-import { checkStatus, describeStatus, statusMatches } from "../../src/checks/status.js";
+import { runExpectation } from "../../src/checks/index.js";
+import { checkRefused, checkStatus, describeStatus, statusMatches } from "../../src/checks/status.js";
 import { contextFor, errorBody, expectOutcome, type Want } from "./context.js";
 
 describe("statusMatches", () => {
@@ -92,5 +93,41 @@ describe("checkStatus", () => {
       checkStatus(expected, contextFor({ status, body, ...(raw === undefined ? {} : { raw }) })),
       want,
     );
+  });
+});
+
+describe("checkRefused", () => {
+  test.for<{ given: string; response: Parameters<typeof contextFor>[0]; want: Want }>([
+    { given: "a 413", response: { status: 413, body: errorBody(1009, "x") }, want: "pass" },
+    { given: "any 4xx", response: { status: 400, body: errorBody(1008, "x") }, want: "pass" },
+    { given: "a closed connection", response: { closed: "write EPIPE" }, want: "pass" },
+    {
+      given: "a 202: accepted",
+      response: { status: 202, body: { account: [{ vname: "A" }] } },
+      want: { check: "refused", expected: ["a 4xx", "closed"], received: ["status 202"] },
+    },
+    {
+      given: "a 500",
+      response: { status: 500, raw: "Internal Server Error" },
+      want: { check: "refused", expected: ["a 4xx"], received: ["status 500"] },
+    },
+  ])("$given", ({ response, want }) => {
+    expectOutcome(checkRefused(true, contextFor(response)), want);
+  });
+});
+
+describe("an expectation group on a closed connection", () => {
+  test("a refusal holds; anything else fails once, naming the close", () => {
+    const context = contextFor({ closed: "read ECONNRESET" });
+    expect(runExpectation({ requirement: "oversized-body-not-accepted", refused: true }, context)).toEqual(
+      [],
+    );
+    const failures = runExpectation(
+      { requirement: "oversized-body-answers-413", status: 413, envelope: true, meta: true },
+      context,
+    );
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.check).toBe("status");
+    expect(failures[0]?.received).toBe("the connection closed without an answer (read ECONNRESET)");
   });
 });

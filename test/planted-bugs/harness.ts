@@ -34,12 +34,16 @@ interface Started {
 }
 
 /**
- * Serves the reference's handler on 127.0.0.1 behind a thin front that can hold an API request (`delayMs`) or set
- * up a provider state first (`stateBefore`): the two things the reference's own tweaks cannot do.
+ * Serves the reference's handler on 127.0.0.1 behind a thin front that can hold an API request (`delayMs`), set
+ * up a provider state first (`stateBefore`) or close the connection once answered (`closeAfterAnswer`): what the
+ * reference's own tweaks cannot do.
  */
 export async function startVariant(
   contract: Contract,
-  variant: Pick<ReferenceVariant, "profile" | "tweaks" | "referenceOptions" | "delayMs" | "stateBefore">,
+  variant: Pick<
+    ReferenceVariant,
+    "profile" | "tweaks" | "referenceOptions" | "delayMs" | "stateBefore" | "closeAfterAnswer"
+  >,
 ): Promise<Started> {
   const options: ReferenceOptions = {
     ...variant.referenceOptions,
@@ -51,6 +55,10 @@ export async function startVariant(
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? "GET";
     const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (variant.closeAfterAnswer?.(req)) {
+      // A plain destroy with unread bytes in the socket sends a reset, as such servers do.
+      res.once("finish", () => req.socket.destroy());
+    }
     const change = variant.stateBefore?.(method, path);
     const delay = path === PROVIDER_STATE_PATH ? 0 : (variant.delayMs?.(method, path) ?? 0);
     if (change !== undefined) {
@@ -113,7 +121,7 @@ export async function runReferenceVariant(
   cases: Case[],
   variant: Pick<
     ReferenceVariant,
-    "profile" | "tweaks" | "referenceOptions" | "delayMs" | "stateBefore" | "timeoutMs"
+    "profile" | "tweaks" | "referenceOptions" | "delayMs" | "stateBefore" | "closeAfterAnswer" | "timeoutMs"
   >,
 ): Promise<Verdicts> {
   const started = await startVariant(contract, variant);

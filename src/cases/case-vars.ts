@@ -22,6 +22,7 @@ export const BUILTIN_VAR_NAMES = new Set<string>([
   "vname",
   "cert_layout",
   "cert",
+  "cert_urlencoded",
   "wrong_pin",
   "wrong_code",
   "garbage_cert",
@@ -88,9 +89,12 @@ export function initialVars(allocator: NumberAllocator, caseVars: CaseVars): Cas
 /** Recomputes what depends on other variables (after the case's vars or a state's answer changed them). */
 export function withDerivedVars(vars: CaseVars): CaseVars {
   const layout = vars.cert_layout === "bare" ? "bare" : "payload";
+  const cert = vars.cert ?? encodeCertificate({ vname: vars.vname ?? DEFAULT_VNAME, layout });
   return {
     ...vars,
-    cert: vars.cert ?? encodeCertificate({ vname: vars.vname ?? DEFAULT_VNAME, layout }),
+    cert,
+    // The cert as a form value: a form parser turns a bare + into a space, and base64 is full of them.
+    cert_urlencoded: encodeURIComponent(cert),
     wrong_pin: otherSixDigits(vars.pin ?? ""),
     wrong_code: otherSixDigits(vars.code ?? ""),
   };

@@ -1,4 +1,5 @@
-// Encodes unsigned test certificates for a display name and decodes any certificate back to its verified name.
+// Encodes test certificates (dummy signatures, Meta's layout) for a display name and decodes any certificate back to its verified name.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import protobuf from "protobufjs";
 import { CERT_PROTO_PATH } from "../paths.js";
@@ -26,6 +27,12 @@ export interface EncodeOptions {
   serial?: number;
   issuer?: string;
   issueTime?: number;
+  /** Carry a dummy `signature` (field 2); default false, as Meta-issued certificates have none. */
+  signature?: boolean;
+  /** Carry a dummy `serverSignature` (field 3); default true, as every Meta-issued certificate has one. */
+  serverSignature?: boolean;
+  /** In the payload layout, carry dummy `bizAcctLinkInfo` bytes (field 2); default true, as Meta's do. */
+  bizAcctLinkInfo?: boolean;
 }
 
 export type CertificateErrorKind = "not-base64" | "not-certificate" | "no-verified-name";
@@ -63,7 +70,12 @@ function loadTypes(): CertTypes {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** Builds an unsigned certificate for a display name, base64 with padding; a real server would refuse its signature. */
+/**
+ * Builds a test certificate for a display name, base64 with padding. By default it has the shape of a Meta-issued
+ * one, `BizAccountPayload {1: {1: details, 3: serverSignature}, 2: bizAcctLinkInfo}`, so a target that insists on
+ * that shape is served realistic input; its signature bytes are dummies that verify against no key, so a real
+ * server would refuse it.
+ */
 export function encodeCertificate(options: EncodeOptions): string {
   const { Details, VerifiedNameCertificate, BizAccountPayload } = loadTypes();
   const details = Details.encode(
@@ -74,13 +86,35 @@ export function encodeCertificate(options: EncodeOptions): string {
       issueTime: options.issueTime ?? 1_745_000_000,
     }),
   ).finish();
-  const certificate = VerifiedNameCertificate.create({ details });
+  const certificate = VerifiedNameCertificate.create({
+    details,
+    ...(options.signature === true ? { signature: dummySignature("signature", details) } : {}),
+    ...(options.serverSignature === false ? {} : { serverSignature: dummySignature("server", details) }),
+  });
   const bytes =
     options.layout === "bare"
       ? VerifiedNameCertificate.encode(certificate).finish()
-      : BizAccountPayload.encode(BizAccountPayload.create({ vnameCert: certificate })).finish();
+      : BizAccountPayload.encode(
+          BizAccountPayload.create({
+            vnameCert: certificate,
+            ...(options.bizAcctLinkInfo === false ? {} : { bizAcctLinkInfo: DUMMY_LINK_INFO }),
+          }),
+        ).finish();
   return Buffer.from(bytes).toString("base64");
 }
+
+/**
+ * 64 bytes, the size of the Ed25519 signatures real certificates carry: a hash of the details, so each test
+ * certificate's bytes stay the same from run to run, and it verifies against no key.
+ */
+function dummySignature(kind: string, details: Uint8Array): Uint8Array {
+  return createHash("sha512").update(`wa-account-conformance dummy ${kind} `).update(details).digest();
+}
+
+/** Opaque bytes of the length Meta's certificates carry there (46 to 48); the kit never reads them. */
+const DUMMY_LINK_INFO = new Uint8Array(
+  createHash("sha384").update("bizAcctLinkInfo").digest().subarray(0, 46),
+);
 
 /** Decodes base64 (standard alphabet, padding optional) of either layout; throws CertificateError. */
 export function decodeCertificate(cert: string): CertificateContent {

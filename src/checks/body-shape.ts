@@ -35,10 +35,15 @@ export const checkAbsentFields: Check<string[]> = (expected, { response }) => {
       };
 };
 
-/** Applied to every JSON object body: the SHOULD that responses carry meta. */
+/** Applied to every exchange: the SHOULD that a success (2xx) JSON object body carries meta. */
 export const checkCarriesMeta: Check<true> = (_expected, context) => {
+  const { status, isJson, json } = context.response;
+  // Errors are left alone: Meta's own error examples carry no meta, so on an error body it is a MAY.
+  if (status < 200 || status > 299) {
+    return undefined;
+  }
   // Only an object can carry meta: the settings endpoint may answer a bare `null`, as Meta documents.
-  if (!context.response.isJson || !isPlainObject(context.response.json)) {
+  if (!isJson || !isPlainObject(json)) {
     return undefined;
   }
   return checkMeta(true, context);

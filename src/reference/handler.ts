@@ -46,6 +46,7 @@ interface Outgoing {
 }
 
 interface BodyRules {
+  /** Refuse a body not labelled application/json; otherwise a body is judged by what it is, whatever its label. */
   contentType: boolean;
   limit: number | undefined;
   jsonObject: boolean;
@@ -76,7 +77,7 @@ export function createReferenceHandler(
   const hook = settings.stateHook ? new ProviderStateHook(contract, store, envelope, settings) : undefined;
   const admin: Caller = { username: settings.admin.username, role: "admin" };
   const apiBodyRules: BodyRules = {
-    contentType: enforces("content-type"),
+    contentType: settings.requireJsonContentType,
     limit: enforces("body-limit") ? settings.maxBodyBytes : undefined,
     jsonObject: enforces("json-body"),
   };

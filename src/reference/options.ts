@@ -9,7 +9,6 @@ export const PROVIDER_STATE_PATH = "/_conformance/provider-states";
 export type ReferenceRule =
   | "auth"
   | "admin-only"
-  | "content-type"
   | "json-body"
   | "validation"
   | "cert"
@@ -23,7 +22,6 @@ export type ReferenceRule =
 export const REFERENCE_RULES: readonly ReferenceRule[] = [
   "auth",
   "admin-only",
-  "content-type",
   "json-body",
   "validation",
   "cert",
@@ -83,6 +81,12 @@ export interface ReferenceOptions {
   admin?: { username: string; password: string };
   /** Default 65536. */
   maxBodyBytes?: number;
+  /**
+   * Refuse a JSON body labelled with another media type, or with none, with 400 (the contract makes this a
+   * MAY). Off by default: real clients send such bodies (a PHP SDK's JSON goes out labelled form-urlencoded),
+   * and the reference serves them by what the body is.
+   */
+  requireJsonContentType?: boolean;
   /** Serve the provider-state hook; default true. */
   stateHook?: boolean;
   /** meta.version; default "v2.45.1". */
@@ -116,6 +120,7 @@ export interface ResolvedOptions {
   tokenTtlMs: number;
   admin: { username: string; password: string };
   maxBodyBytes: number;
+  requireJsonContentType: boolean;
   stateHook: boolean;
   version: string;
   tweaks: ReferenceTweaks;
@@ -160,6 +165,7 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
     tokenTtlMs: tokenTtlSeconds * 1000,
     admin: { username: admin.username, password: admin.password },
     maxBodyBytes,
+    requireJsonContentType: options.requireJsonContentType ?? false,
     stateHook: options.stateHook ?? true,
     version: options.version ?? "v2.45.1",
     tweaks,

@@ -114,10 +114,12 @@ export class ProviderStateHook {
       case "number-unregistered":
         return plainJson(200, {});
       case "number-registered":
+        // Registering makes the number the client's account, which the two-step settings then act on.
         store.register(key);
         return plainJson(200, { cc, phone_number: phoneNumber });
       case "two-step-enabled": {
         const pin = params.pin as string;
+        // The client's account too, as the contract's x-provider-states says: DELETE two-step then clears this PIN.
         store.register(key, pin);
         return plainJson(200, { cc, phone_number: phoneNumber, pin });
       }

@@ -120,7 +120,7 @@ export function createOperationHandlers(
     },
 
     enableTwoStep({ body }) {
-      const record = store.mostRecentRegistered();
+      const record = store.account();
       if (record === undefined) {
         return envelope.error(400, ErrorCode.invalidParameter, NOTHING_REGISTERED);
       }
@@ -129,7 +129,7 @@ export function createOperationHandlers(
     },
 
     disableTwoStep() {
-      const record = store.mostRecentRegistered();
+      const record = store.account();
       if (record === undefined) {
         return envelope.error(400, ErrorCode.invalidParameter, NOTHING_REGISTERED);
       }

@@ -12,8 +12,6 @@ export interface Session {
 
 export interface NumberRecord {
   registered: boolean;
-  /** Order of registration, to find the number two-step settings apply to. */
-  registeredSeq: number;
   pin: string | undefined;
   smsCount: number;
   pendingCode: string | undefined;
@@ -48,7 +46,13 @@ export class ReferenceStore {
   readonly #pending = new Map<string, string>();
   /** The last SPENT_CODES_HELD spent codes, oldest first (a Set keeps insertion order). */
   readonly #spent = new Set<string>();
-  #registrations = 0;
+  /**
+   * The client's account: the number the two-step settings act on. A real On-Premises client holds one account,
+   * the number it registered; here it is the number registered last (through verify or the number-registered
+   * and two-step-enabled states), and none once that number is forgotten, so the settings never fall back to a
+   * number nobody pointed them at.
+   */
+  #account: string | undefined;
   /** Whether registration is refused with biz_link_on_prem_reg_blocked. */
   blocked: boolean;
 
@@ -145,12 +149,15 @@ export class ReferenceStore {
       this.#pending.delete(record.pendingCode);
     }
     this.#numbers.delete(key);
+    if (this.#account === key) {
+      this.#account = undefined;
+    }
   }
 
   #record(key: string): NumberRecord {
     let record = this.#numbers.get(key);
     if (record === undefined) {
-      record = { registered: false, registeredSeq: 0, pin: undefined, smsCount: 0, pendingCode: undefined };
+      record = { registered: false, pin: undefined, smsCount: 0, pendingCode: undefined };
       this.#numbers.set(key, record);
     }
     return record;
@@ -163,8 +170,8 @@ export class ReferenceStore {
       record.pendingCode = undefined;
     }
     record.registered = true;
-    record.registeredSeq = ++this.#registrations;
     record.pin = pin;
+    this.#account = key;
   }
 
   /** Counts one SMS request; false when the number has already used `limit`. */
@@ -238,14 +245,9 @@ export class ReferenceStore {
     return latest;
   }
 
-  /** The registered number two-step settings apply to: the one registered last. */
-  mostRecentRegistered(): NumberRecord | undefined {
-    let latest: NumberRecord | undefined;
-    for (const record of this.#numbers.values()) {
-      if (record.registered && (latest === undefined || record.registeredSeq > latest.registeredSeq)) {
-        latest = record;
-      }
-    }
-    return latest;
+  /** The client's account, the registered number two-step settings act on; undefined when there is none. */
+  account(): NumberRecord | undefined {
+    const record = this.#account === undefined ? undefined : this.#numbers.get(this.#account);
+    return record?.registered === true ? record : undefined;
   }
 }

@@ -1,9 +1,10 @@
-// Tests the verified-name certificate codec: round trips in both layouts, padding, corrupt inputs and fuzzing.
+// Tests the verified-name certificate codec: Meta's layout by default, round trips of every layout and field, corrupt inputs, fuzzing.
 
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import protobuf from "protobufjs";
 import { describe, expect, it, test } from "vitest";
+import { initialVars, NumberAllocator } from "../../src/cases/case-vars.js";
 import {
   CertificateError,
   type CertificateErrorKind,
@@ -67,14 +68,7 @@ describe("round trip", () => {
     const decoded = decodeCertificate(
       encodeCertificate({ vname: "Acme", serial: 42, issuer: "ent:test", issueTime: 1_700_000_000 }),
     );
-    expect(decoded).toMatchObject({
-      serial: "42",
-      issuer: "ent:test",
-      issueTime: 1_700_000_000,
-      hasSignature: false,
-      hasServerSignature: false,
-      hasBizAcctLinkInfo: false,
-    });
+    expect(decoded).toMatchObject({ serial: "42", issuer: "ent:test", issueTime: 1_700_000_000 });
   });
 
   test.for(LAYOUTS)("property: any non-empty Unicode vname round-trips in the %s layout", (layout) => {
@@ -116,6 +110,87 @@ describe("round trip", () => {
       { numRuns: 300 },
     );
   });
+});
+
+describe("the shape of the kit's test certificates", () => {
+  const BizAccountPayload = root.lookupType("wa.vname.BizAccountPayload");
+  /** The field numbers present in a message's bytes, in order: the layout as a real server's parser sees it. */
+  function fieldNumbers(bytes: Uint8Array): number[] {
+    const reader = protobuf.Reader.create(bytes);
+    const numbers: number[] = [];
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      numbers.push(tag >>> 3);
+      reader.skipType(tag & 7);
+    }
+    return numbers;
+  }
+  const decodedPayload = (cert: string) =>
+    BizAccountPayload.toObject(BizAccountPayload.decode(Buffer.from(cert, "base64")), { defaults: false });
+
+  it("is by default Meta's: {1: {1: details, 3: serverSignature}, 2: bizAcctLinkInfo}, no signature", () => {
+    const cert = encodeCertificate({ vname: "Acme Plumbing Co" });
+    const bytes = Buffer.from(cert, "base64");
+    expect(fieldNumbers(bytes)).toEqual([1, 2]);
+    const payload = decodedPayload(cert);
+    expect(fieldNumbers(VerifiedNameCertificate.encode(payload.vnameCert).finish())).toEqual([1, 3]);
+    expect(payload.vnameCert.serverSignature).toHaveLength(64);
+    expect(payload.bizAcctLinkInfo.length).toBeGreaterThan(0);
+    expect(decodeCertificate(cert)).toMatchObject({
+      layout: "payload",
+      issuer: "ent:wa",
+      hasSignature: false,
+      hasServerSignature: true,
+      hasBizAcctLinkInfo: true,
+    });
+  });
+
+  it("is the same bytes for the same name, and a serverSignature of its own for each name", () => {
+    expect(encodeCertificate({ vname: "Acme" })).toBe(encodeCertificate({ vname: "Acme" }));
+    const signatureOf = (vname: string) =>
+      Buffer.from(decodedPayload(encodeCertificate({ vname })).vnameCert.serverSignature).toString("hex");
+    expect(signatureOf("Acme")).not.toBe(signatureOf("Other"));
+  });
+
+  test.for(LAYOUTS)("is what a case's {{cert}} holds in the %s layout", (layout) => {
+    const vars = initialVars(new NumberAllocator("00000"), { cert_layout: layout });
+    expect(decodeCertificate(vars.cert ?? "")).toMatchObject({
+      layout,
+      verifiedName: "Acme Plumbing Co",
+      hasSignature: false,
+      hasServerSignature: true,
+      hasBizAcctLinkInfo: layout === "payload",
+    });
+  });
+
+  it("in the bare layout is {1: details, 3: serverSignature}", () => {
+    const bytes = Buffer.from(encodeCertificate({ vname: "Acme", layout: "bare" }), "base64");
+    expect(fieldNumbers(bytes)).toEqual([1, 3]);
+  });
+
+  const combinations = LAYOUTS.flatMap((layout) =>
+    [false, true].flatMap((signature) =>
+      [false, true].flatMap((serverSignature) =>
+        [false, true].map((bizAcctLinkInfo) => ({ layout, signature, serverSignature, bizAcctLinkInfo })),
+      ),
+    ),
+  );
+  test.for(combinations)(
+    "decodes $layout with signature $signature, serverSignature $serverSignature, link info $bizAcctLinkInfo",
+    ({ layout, signature, serverSignature, bizAcctLinkInfo }) => {
+      for (const { vname } of NAMES) {
+        const cert = encodeCertificate({ vname, layout, signature, serverSignature, bizAcctLinkInfo });
+        expect(decodeCertificate(cert)).toMatchObject({
+          layout,
+          verifiedName: vname,
+          hasSignature: signature,
+          hasServerSignature: serverSignature,
+          hasBizAcctLinkInfo: layout === "payload" && bizAcctLinkInfo,
+        });
+        expect(readVerifiedName(cert.replace(/=+$/, ""))).toBe(vname);
+      }
+    },
+  );
 });
 
 /** A bare certificate whose Details has only an issuer, so the name is missing rather than the details. */
@@ -187,10 +262,19 @@ describe("corrupt certificates", () => {
     expect(verifiedNameOf(input)).toBeUndefined();
   });
 
-  it("property: every truncation of a valid certificate is refused with a CertificateError", () => {
+  it("property: every truncation of a valid certificate is refused, except the one that drops a whole field", () => {
+    // Cut right after the vnameCert field, the bytes are a complete BizAccountPayload without bizAcctLinkInfo.
+    const vnameCertEnd = 2 + (valid[1] ?? 0);
     for (let length = 0; length < valid.length; length++) {
-      const error = decodeError(valid.subarray(0, length).toString("base64"));
-      expect(error, `truncated to ${length} bytes`).toBeInstanceOf(CertificateError);
+      const truncated = valid.subarray(0, length).toString("base64");
+      if (length === vnameCertEnd) {
+        expect(decodeCertificate(truncated)).toMatchObject({
+          verifiedName: "Acme Plumbing Co",
+          hasBizAcctLinkInfo: false,
+        });
+        continue;
+      }
+      expect(decodeError(truncated), `truncated to ${length} bytes`).toBeInstanceOf(CertificateError);
     }
   });
 

@@ -125,23 +125,38 @@ describe("checkAbsentFields", () => {
 });
 
 describe("checkCarriesMeta", () => {
-  test.for<Row>([
-    { given: "a JSON body with meta", body: { meta: META }, want: "pass" },
-    { given: "an empty body", raw: "", want: "pass" },
-    { given: "a non-JSON body", raw: "Unauthorized", want: "pass" },
+  const DUPLICATE_USER = { errors: [{ code: 1014, title: "Internal error", details: "Already exist?" }] };
+  test.for<Row & { status: number }>([
+    { given: "a 201 with meta", status: 201, body: { meta: META }, want: "pass" },
+    { given: "an empty 201", status: 201, raw: "", want: "pass" },
+    { given: "a non-JSON 200", status: 200, raw: "OK", want: "pass" },
     {
-      given: "a JSON error without meta",
-      body: { errors: [{ code: 1005, title: "Access denied" }] },
-      want: { check: "meta", expected: ["meta object"], received: ['"errors"'] },
+      given: "a 202 without meta",
+      status: 202,
+      body: { account: [{ vname: "A" }] },
+      want: { check: "meta", expected: ["meta object"], received: ['"account"'] },
+    },
+    {
+      given: "a 200 login without meta",
+      status: 200,
+      body: { users: [{ token: "t", expires_after: "2030-01-01 00:00:00+00:00" }] },
+      want: { check: "meta", expected: ["meta object"], received: ['"users"'] },
     },
     // Meta documents `null` as an answer of the settings endpoint; only an object can carry meta.
-    { given: "a JSON null", raw: "null", want: "pass" },
-    {
-      given: "a JSON array",
-      raw: "[]",
-      want: "pass",
-    },
+    { given: "a 200 null", status: 200, raw: "null", want: "pass" },
+    { given: "a 200 array", status: 200, raw: "[]", want: "pass" },
+    // On errors meta is a MAY: Meta's own examples omit it (this one is its duplicate-user error).
+    { given: "a 400 error without meta", status: 400, body: DUPLICATE_USER, want: "pass" },
+    { given: "a 403 error without meta", status: 403, body: DUPLICATE_USER, want: "pass" },
+    { given: "a 500 error without meta", status: 500, body: DUPLICATE_USER, want: "pass" },
+    { given: "a 302 without meta", status: 302, body: {}, want: "pass" },
+    { given: "a 401 error with meta", status: 401, body: { meta: META, ...DUPLICATE_USER }, want: "pass" },
   ])("$given", (row) => {
-    expectOutcome(checkCarriesMeta(true, context(row)), row.want);
+    const response = contextFor({
+      status: row.status,
+      body: row.body,
+      ...(row.raw === undefined ? {} : { raw: row.raw }),
+    });
+    expectOutcome(checkCarriesMeta(true, response), row.want);
   });
 });

@@ -351,6 +351,30 @@ describe("registration-open: verify and two-step settings", () => {
     t.registered(await t.account({ ...last, method: "sms", cert: CERT }));
   });
 
+  it("two-step-enabled makes its number the account: DELETE clears its PIN, not another number's", async () => {
+    const pinned = freshNumber();
+    const other = freshNumber();
+    await t.setup("two-step-enabled", { ...other, pin: "424242" });
+    await t.setup("two-step-enabled", { ...pinned, pin: "135790" });
+    expect((await t.twoStep("delete")).status).toBe(200);
+    t.registered(await t.account({ ...pinned, method: "sms", cert: CERT }));
+    t.error(await t.account({ ...other, method: "sms", cert: CERT }), 400, 1008, "requestCode");
+  });
+
+  it("leaves no account once the account's state is torn down, rather than falling back to another number", async () => {
+    const earlier = freshNumber();
+    const account = freshNumber();
+    await t.setup("number-registered", earlier);
+    await t.setup("two-step-enabled", { ...account, pin: "975310" });
+    await t.state("two-step-enabled", account, "teardown");
+    t.error(await t.twoStep("post", { pin: "112233" }), 400, 1009, "enableTwoStep");
+    t.error(await t.twoStep("delete"), 400, 1009, "disableTwoStep");
+    t.registered(await t.account({ ...earlier, method: "sms", cert: CERT }));
+    await t.setup("number-registered", earlier);
+    expect((await t.twoStep("post", { pin: "112233" })).status).toBe(200);
+    t.error(await t.account({ ...earlier, method: "sms", cert: CERT }), 400, 1008, "requestCode");
+  });
+
   it("validates the two-step body: 1008 without pin, 1009 for a pin that is not 6 digits", async () => {
     await t.setup("number-registered", freshNumber());
     t.error(await t.twoStep("post", {}), 400, 1008, "enableTwoStep");
@@ -467,12 +491,45 @@ describe("bodies, routing and connections", () => {
     ["a string", '"cc"', "application/json"],
     ["null", "null", "application/json"],
     ["empty", "", "application/json"],
-    ["text/plain", JSON.stringify(valid()), "text/plain"],
-    ["form-encoded", "cc=1", "application/x-www-form-urlencoded"],
-    ["JSON in a non-UTF-8 charset", JSON.stringify(valid()), "application/json; charset=latin1"],
-    ["no Content-Type", JSON.stringify(valid()), undefined],
+    [
+      "form pairs labelled form-encoded",
+      "cc=1&phone_number=5550100001&method=sms",
+      "application/x-www-form-urlencoded",
+    ],
+    ["form pairs labelled JSON", "cc=1&phone_number=5550100001&method=sms", "application/json"],
+    ["not JSON labelled text/plain", "{not json", "text/plain"],
+    ["an array with no Content-Type", "[]", undefined],
   ])("answers 400/1025 to a body that is %s", async (_label, body, type) => {
     t.error(await raw(body, type), 400, 1025, "requestCode");
+  });
+
+  // Mislabelled JSON is a MAY of the contract; real clients send it (a PHP SDK's JSON goes out form-encoded).
+  it.each([
+    ["text/plain", "text/plain"],
+    ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded"],
+    ["application/json in a non-UTF-8 charset", "application/json; charset=latin1"],
+    ["no Content-Type", undefined],
+  ])("serves a JSON object body labelled %s by what it is: 202", async (_label, type) => {
+    t.codeSent(await raw(JSON.stringify(valid()), type));
+  });
+
+  it("with requireJsonContentType, answers 400/1025 to JSON labelled otherwise, and serves JSON", async () => {
+    const strict = await Target.start({ requireJsonContentType: true });
+    try {
+      const send = (type: string | undefined) => {
+        const call = request(strict.ref.url)
+          .post("/v1/account")
+          .set("authorization", `Bearer ${strict.token}`)
+          .send(JSON.stringify(valid()));
+        return type === undefined ? call.unset("content-type") : call.set("content-type", type);
+      };
+      for (const type of ["text/plain", "application/x-www-form-urlencoded", undefined]) {
+        strict.error(await send(type), 400, 1025, "requestCode");
+      }
+      strict.codeSent(await send("application/json"));
+    } finally {
+      await strict.close();
+    }
   });
 
   it("answers 400/1025 to bytes that are not UTF-8", async () => {

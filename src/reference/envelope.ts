@@ -10,6 +10,8 @@ export const ErrorCode = {
   missingParameter: 1008,
   invalidParameter: 1009,
   internal: 1014,
+  tooManyRequests: 1015,
+  overloaded: 1016,
   invalidRequest: 1025,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -91,6 +93,28 @@ export class Envelope {
 function fieldName(pointer: string, property: string): string {
   const parent = pointer.replace(/^\//, "").replaceAll("/", ".");
   return parent.length === 0 ? property : `${parent}.${property}`;
+}
+
+/** Longest quote of client input (or of a message that may hold some) an answer carries. */
+export const QUOTE_LIMIT = 200;
+
+/** The text cut to QUOTE_LIMIT characters, saying how long it was: no client input comes back unbounded. */
+export function clip(text: string): string {
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT)}... (${text.length} characters)`;
+}
+
+/**
+ * A client's value as an answer may quote it: a string (clipped) or a number as JSON, anything else by its kind.
+ * Never serializes a nested value, so neither its depth nor its size reaches the message.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === "string") {
+    return clip(JSON.stringify(value));
+  }
+  if (typeof value === "number" || typeof value === "boolean" || value === null) {
+    return String(value);
+  }
+  return Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : typeof value;
 }
 
 /** A bare JSON answer with no envelope, for the provider-state hook whose 200 body is the state's values. */

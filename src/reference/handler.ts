@@ -1,10 +1,13 @@
 // The request pipeline: routing from the contract, auth, the body rules and schema validation, the operation, then the tweaks' rewrite.
+
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Contract, ContractError, type Operation, requireOperation } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
-import { authenticateBasic, authenticateBearer } from "./auth.js";
-import { Envelope, ErrorCode } from "./envelope.js";
+import { authenticateBasic, authenticateBearer, LoginThrottle } from "./auth.js";
+import { clip, Envelope, ErrorCode } from "./envelope.js";
 import {
+  closeAfterDrain,
   decodeJson,
   hasBody,
   isJsonMediaType,
@@ -67,10 +70,13 @@ export function createReferenceHandler(
     tokenTtlMs: settings.tokenTtlMs,
     now: settings.now,
     blockedByDefault: settings.profile === "sunset",
+    caps: settings.caps,
   });
   for (const user of settings.users) {
-    store.putUser(user.username, user.password);
+    store.addFixedUser(user.username, user.password);
   }
+  const throttle = new LoginThrottle(settings.maxFailedLogins, settings.now);
+  const hookToken = settings.stateHookToken === undefined ? undefined : digest(settings.stateHookToken);
   const envelope = new Envelope(contract, settings.profile, settings.version);
   const schemas = schemasFor(contract);
   const routes = buildRoutes(contract, createOperationHandlers(store, envelope, settings));
@@ -99,10 +105,10 @@ export function createReferenceHandler(
         return;
       }
       if (read.kind === "too-large") {
-        // A body drained after the answer keeps the connection; one too large even to drain closes it.
-        const headers: Record<string, string> = read.close ? { connection: "close" } : {};
+        // The rest of the body is never read into memory: the answer closes the connection, after a bounded
+        // drain (see flushOutbox) that lets a client still writing read it.
         const details = `The body is larger than the ${settings.maxBodyBytes} bytes this server accepts`;
-        reply(pending, envelope.error(413, ErrorCode.invalidRequest, details, headers));
+        reply(pending, envelope.error(413, ErrorCode.invalidRequest, details, CLOSE));
         return;
       }
       const json = decodeJson(read.bytes);
@@ -140,9 +146,15 @@ export function createReferenceHandler(
     if (operation.security !== "none") {
       const header = req.headers.authorization;
       const auth =
-        operation.security === "basic" ? authenticateBasic(header, store) : authenticateBearer(header, store);
+        operation.security === "basic"
+          ? authenticateBasic(header, store, throttle)
+          : authenticateBearer(header, store);
       if (auth.ok) {
         caller = { username: auth.username, role: auth.role };
+      } else if (auth.retryAfter !== undefined) {
+        const retry = { "retry-after": String(auth.retryAfter) };
+        reply(pending, envelope.error(429, ErrorCode.tooManyRequests, auth.details, retry));
+        return;
       } else if (enforces("auth")) {
         const challenge = { "www-authenticate": auth.challenge };
         reply(pending, envelope.error(401, ErrorCode.accessDenied, auth.details, challenge));
@@ -168,6 +180,12 @@ export function createReferenceHandler(
 
   function serveHook(pending: Pending, stateHook: ProviderStateHook): void {
     const { method, path } = pending.exchange;
+    if (hookToken !== undefined && !bearerMatches(pending.req.headers.authorization, hookToken)) {
+      const challenge = { "www-authenticate": HOOK_CHALLENGE };
+      const details = "The provider-state hook needs Authorization: Bearer <the --state-hook-token of serve>";
+      reply(pending, envelope.error(401, ErrorCode.accessDenied, details, challenge));
+      return;
+    }
     if (method === "GET") {
       reply(pending, stateHook.list());
     } else if (method !== "POST") {
@@ -208,6 +226,12 @@ export function createReferenceHandler(
     outbox = [];
     for (const { pending, status, headers, payload } of batch) {
       try {
+        if (!pending.req.complete) {
+          // Answered before its body ended (a 413, or a refusal that never read the body): closing at once would
+          // make the kernel reset the connection over the unread bytes, and the client, still writing, would get
+          // EPIPE instead of this answer. Close after a bounded drain instead.
+          closeAfterDrain(pending.req, pending.res);
+        }
         pending.res.writeHead(status, headers);
         pending.res.end(payload);
       } catch (error) {
@@ -227,7 +251,8 @@ export function createReferenceHandler(
     for (const name of res.getHeaderNames()) {
       res.removeHeader(name);
     }
-    const message = error instanceof Error ? error.message : String(error);
+    // Bounded: a message may quote input, which must never come back unbounded.
+    const message = clip(error instanceof Error ? error.message : String(error));
     const response = envelope.error(500, ErrorCode.internal, `Internal error: ${message}`);
     const payload = serialize(response);
     res.writeHead(response.status, withContentLength(response, payload, true));
@@ -257,6 +282,18 @@ export function createReferenceHandler(
       fail(pending, error);
     }
   };
+}
+
+const CLOSE: Record<string, string> = { connection: "close" };
+const HOOK_CHALLENGE = 'Bearer realm="wa-account-conformance provider-state hook"';
+
+const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+
+/** Whether the header is `Bearer <token>` for the token whose digest is given; constant time in the token. */
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const match = header === undefined ? null : /^bearer +(\S+) *$/i.exec(header);
+  // Equal-length digests, so timingSafeEqual runs and says nothing about the token's length or prefix.
+  return match !== null && timingSafeEqual(digest(match[1] ?? ""), expected);
 }
 
 /** Every operation of the contract must have a handler: a simulator that silently lacks one would mislead the kit. */

@@ -1,22 +1,21 @@
 // Bounded request-body reading and strict JSON decoding, so no client body can exhaust memory or reach a handler half-parsed.
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export type BodyRead =
   | { kind: "complete"; bytes: Buffer }
-  /**
-   * The body passed the limit; what was read is dropped and the rest is discarded as it arrives. `close`: the
-   * answer must close the connection, because the body is too large even to drain.
-   */
-  | { kind: "too-large"; close: boolean }
+  /** The body passed the limit (or declared it would); what was read is dropped, the rest is never buffered. */
+  | { kind: "too-large" }
   /** The client went away before the body ended; there is nobody left to answer. */
   | { kind: "aborted" };
 
 /**
- * Bytes of a refused body the reference still reads and throws away after answering 413. Closing at once would
- * make a client that is still writing see EPIPE instead of the 413, so moderate overruns are drained while the
- * answer goes out; past this the socket is destroyed. Nothing is ever buffered beyond `limit`.
+ * After an answer sent before its request's body ended, the reference still reads and throws away this many
+ * bytes, for at most DRAIN_LIMIT_MS, so that a client still writing its body can finish and read the answer;
+ * then it closes. Enough for the kit's 2 MiB oversized case with room to spare; bounded so a client sending a
+ * huge body slowly holds its connection for at most two seconds.
  */
-export const DISCARD_LIMIT = 16 * 1024 * 1024;
+export const DRAIN_LIMIT_BYTES = 4 * 1024 * 1024;
+export const DRAIN_LIMIT_MS = 2_000;
 
 /**
  * Reads the whole body, or stops buffering as soon as it passes `limit` bytes (undefined: no limit), and calls
@@ -27,10 +26,9 @@ export function readBody(
   limit: number | undefined,
   done: (read: BodyRead) => void,
 ): void {
-  const declared = Number(req.headers["content-length"]);
-  if (limit !== undefined && Number.isFinite(declared) && declared > DISCARD_LIMIT) {
-    // Too much to drain: the 413 goes with Connection: close and node discards what still arrives.
-    done({ kind: "too-large", close: true });
+  if (limit !== undefined && Number(req.headers["content-length"]) > limit) {
+    // Declared too large: refused before a byte is read.
+    done({ kind: "too-large" });
     return;
   }
   let chunks: Buffer[] = [];
@@ -43,17 +41,14 @@ export function readBody(
     }
   };
   req.on("data", (chunk: Buffer) => {
-    size += chunk.length;
     if (settled) {
-      // Already answered 413: discard, so the client can finish sending and read the answer.
-      if (size > DISCARD_LIMIT) {
-        req.socket.destroy();
-      }
+      // Refused already: closeAfterDrain reads (and bounds) the rest.
       return;
     }
+    size += chunk.length;
     if (limit !== undefined && size > limit) {
       chunks = [];
-      settle({ kind: "too-large", close: false });
+      settle({ kind: "too-large" });
       return;
     }
     chunks.push(chunk);
@@ -67,6 +62,65 @@ export function readBody(
   // A request destroyed before its end (the client went away) emits "close"; Node emits its "error" only to
   // listeners, and there is nothing to do with one that "close" does not already do.
   req.on("close", () => settle({ kind: "aborted" }));
+}
+
+/**
+ * Makes the answer to a request whose body has not ended the connection's last, and closes that connection
+ * only once the client has had the chance to read it. Call it before the answer is written.
+ *
+ * Why: Node ends a connection's last response with `socket.destroySoon()`, which closes the descriptor as soon
+ * as the answer is written. A socket closed with unread bytes in its receive queue (the rest of the body, still
+ * arriving) makes the kernel send a reset, not a FIN (RFC 1122 4.2.2.13; Linux does so); the client, still
+ * writing, gets EPIPE or ECONNRESET on its next write, and whether it had read the answer first is a race it
+ * loses when its core is busy. So here the socket only half-closes after the answer (the FIN follows it) and
+ * keeps reading and discarding until the body ends, DRAIN_LIMIT_BYTES more arrive, or DRAIN_LIMIT_MS pass.
+ */
+export function closeAfterDrain(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader("connection", "close");
+  const socket = req.socket;
+  let drained = 0;
+  let bodyEnded = false;
+  let closing = false;
+  const close = (): void => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
+  const timer = setTimeout(close, DRAIN_LIMIT_MS);
+  const closeWhenDone = (): void => {
+    if (!(closing && bodyEnded)) {
+      return;
+    }
+    // Every byte of the body is read, so closing now sends a FIN, never a reset.
+    if (socket.writableFinished) {
+      close();
+    } else {
+      socket.once("finish", close);
+    }
+  };
+  socket.once("close", () => clearTimeout(timer));
+  req.on("data", (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) {
+      close();
+    }
+  });
+  req.once("end", () => {
+    bodyEnded = true;
+    if (!closing) {
+      // Not closing yet (the answer is still going out, or a rewrite kept the connection): nothing to bound.
+      clearTimeout(timer);
+    }
+    closeWhenDone();
+  });
+  // Node calls this once the last response is written. An own property shadows net.Socket's for this socket
+  // only: end (the answer, then a FIN) and let the drain above decide when to destroy.
+  socket.destroySoon = () => {
+    closing = true;
+    if (socket.writable) {
+      socket.end();
+    }
+    closeWhenDone();
+  };
 }
 
 /** Fatal decoding: bytes that are not UTF-8 are not JSON (RFC 8259 8.1), rather than silently becoming U+FFFD. */

@@ -13,4 +13,4 @@ export {
 } from "./options.js";
 export { PROVIDER_STATES, type ProviderStateName } from "./provider-state-hook.js";
 export { SUNSET_DETAILS } from "./routes.js";
-export { mountReference, startReference } from "./server.js";
+export { isLoopbackHost, mountReference, startReference } from "./server.js";

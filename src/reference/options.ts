@@ -1,6 +1,7 @@
 // The reference's public option and tweak types, and their defaults resolved once so the request path never re-checks them.
 import type { IncomingHttpHeaders } from "node:http";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
+import { DEFAULT_STORE_CAPS, type StoreCaps } from "./store.js";
 
 /** Where the Pact-compatible provider-state hook is served. */
 export const PROVIDER_STATE_PATH = "/_conformance/provider-states";
@@ -89,6 +90,25 @@ export interface ReferenceOptions {
   requireJsonContentType?: boolean;
   /** Serve the provider-state hook; default true. */
   stateHook?: boolean;
+  /**
+   * When set, the hook answers only requests with `Authorization: Bearer <this token>` (401 otherwise).
+   * startReference refuses a hook without one on an address other than loopback.
+   */
+  stateHookToken?: string;
+  /** Users the hook may create (the admin and `users` are not counted); past it the hook answers 503. Default 1000. */
+  maxUsers?: number;
+  /** Live sessions per user; past it the same user's oldest session is dropped. Default 100. */
+  maxSessionsPerUser?: number;
+  /** Numbers held; past it the oldest is forgotten. Default 100000. */
+  maxNumbers?: number;
+  /**
+   * Open connections (startReference only). Past it the oldest connection with no request under way is closed
+   * to make room; when every one is busy the new one gets a 503 in the envelope. Default 800, below the usual
+   * `ulimit -n` of 1024.
+   */
+  maxConnections?: number;
+  /** Failed logins of one username within a minute before logins of that username answer 429. Default 100. */
+  maxFailedLogins?: number;
   /** meta.version; default "v2.45.1". */
   version?: string;
   /** The seam for planted-bug variants. */
@@ -122,6 +142,10 @@ export interface ResolvedOptions {
   maxBodyBytes: number;
   requireJsonContentType: boolean;
   stateHook: boolean;
+  stateHookToken: string | undefined;
+  caps: StoreCaps;
+  maxConnections: number;
+  maxFailedLogins: number;
   version: string;
   tweaks: ReferenceTweaks;
   codeHeader: string | undefined;
@@ -167,6 +191,18 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
     maxBodyBytes,
     requireJsonContentType: options.requireJsonContentType ?? false,
     stateHook: options.stateHook ?? true,
+    stateHookToken: resolveHookToken(options.stateHookToken),
+    caps: {
+      maxUsers: positive("maxUsers", options.maxUsers, DEFAULT_STORE_CAPS.maxUsers),
+      maxSessionsPerUser: positive(
+        "maxSessionsPerUser",
+        options.maxSessionsPerUser,
+        DEFAULT_STORE_CAPS.maxSessionsPerUser,
+      ),
+      maxNumbers: positive("maxNumbers", options.maxNumbers, DEFAULT_STORE_CAPS.maxNumbers),
+    },
+    maxConnections: positive("maxConnections", options.maxConnections, DEFAULT_MAX_CONNECTIONS),
+    maxFailedLogins: positive("maxFailedLogins", options.maxFailedLogins, DEFAULT_MAX_FAILED_LOGINS),
     version: options.version ?? "v2.45.1",
     tweaks,
     codeHeader: options.codeHeader?.toLowerCase(),
@@ -181,6 +217,28 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
     now: options.now ?? Date.now,
     enforces: (rule) => !skipped.has(rule),
   };
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 800;
+export const DEFAULT_MAX_FAILED_LOGINS = 100;
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const resolved = value ?? fallback;
+  requireInteger(name, resolved, 1);
+  return resolved;
+}
+
+function resolveHookToken(token: string | undefined): string | undefined {
+  if (token === undefined) {
+    return undefined;
+  }
+  // A Bearer token is one token68 word (RFC 6750 2.1); an empty or spaced one could never be sent back.
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(token)) {
+    throw new RangeError(
+      "stateHookToken must be a non-empty Bearer token (letters, digits and -._~+/, optionally = at the end)",
+    );
+  }
+  return token;
 }
 
 function requireInteger(name: string, value: number, minimum: number): void {

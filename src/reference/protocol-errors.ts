@@ -2,6 +2,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { type Envelope, ErrorCode } from "./envelope.js";
+import { closeAfterDrain } from "./http-body.js";
 import type { ReferenceResponse } from "./options.js";
 
 /**
@@ -13,7 +14,7 @@ export function refuseProtocolErrorsInEnvelope(
   server: Server,
   envelope: Envelope,
   listener: (req: IncomingMessage, res: ServerResponse) => void,
-): void {
+): ConnectionActivity {
   // The last response on each socket: a parse error behind a response still under way (bytes after a request)
   // can only be answered while that response has written nothing yet, else the error answer would corrupt it.
   // No listener per response: whether it is still under way is read from it when an error comes.
@@ -23,6 +24,11 @@ export function refuseProtocolErrorsInEnvelope(
   };
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (!req.socket.writable) {
+      // The connection's answers are over (refused for the connection cap, or closing after a refused body):
+      // nobody could read another one.
+      return;
+    }
     track(req, res);
     if (req.httpVersion === "1.1" && req.headers.host === undefined) {
       // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without Host.
@@ -74,18 +80,39 @@ export function refuseProtocolErrorsInEnvelope(
     socket.write(answer);
     socket.destroy();
   });
+
+  return {
+    busy(socket) {
+      const last = latest.get(socket);
+      return last !== undefined && !last.writableFinished;
+    },
+    served(socket) {
+      return latest.has(socket);
+    },
+  };
+}
+
+/** What the connection cap needs to know of a socket, read from the responses this module already tracks. */
+export interface ConnectionActivity {
+  /** A request is under way: its response is not yet written. */
+  busy(socket: Duplex): boolean;
+  /** The socket has carried a request (else it has sent nothing, or not even a whole head). */
+  served(socket: Duplex): boolean;
 }
 
 const CLOSE = { connection: "close" };
 
 function answer(res: ServerResponse, response: ReferenceResponse): void {
   const { headers, payload } = framed(response);
+  if (!res.req.complete) {
+    closeAfterDrain(res.req, res);
+  }
   res.writeHead(response.status, headers);
   res.end(payload);
 }
 
 /** The whole response as bytes, for a socket that no ServerResponse owns (the parser gave up on the request). */
-function rawResponse(response: ReferenceResponse): string {
+export function rawResponse(response: ReferenceResponse): string {
   const { headers, payload } = framed(response);
   const head = [
     `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ""}`,

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { type Contract, ContractError, type JsonSchema, requireOperation } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
-import { type Envelope, ErrorCode, plainJson } from "./envelope.js";
+import { describeValue, type Envelope, ErrorCode, plainJson } from "./envelope.js";
 import { isPlainObject } from "./http-body.js";
 import type { ReferenceResponse, ResolvedOptions } from "./options.js";
 import { ReferenceStore } from "./store.js";
@@ -19,6 +19,8 @@ export const PROVIDER_STATES = [
 export type ProviderStateName = (typeof PROVIDER_STATES)[number];
 
 const STATE_NAMES: ReadonlySet<string> = new Set(PROVIDER_STATES);
+/** Longest username or password the hook makes: each comes back in its answer. */
+const MAX_CREDENTIAL_LENGTH = 256;
 
 export class ProviderStateHook {
   readonly #numberParams: JsonSchema;
@@ -69,7 +71,8 @@ export class ProviderStateHook {
       return this.envelope.error(
         400,
         ErrorCode.invalidParameter,
-        `Unknown provider state ${JSON.stringify(state)}; known states: ${PROVIDER_STATES.join(", ")}`,
+        // Quoted by kind or clipped, never serialized whole: a value 4,500 arrays deep overflows the stack.
+        `Unknown provider state ${describeValue(state)}; known states: ${PROVIDER_STATES.join(", ")}`,
       );
     }
     const action = body.action ?? "setup";
@@ -77,7 +80,7 @@ export class ProviderStateHook {
       return this.envelope.error(
         400,
         ErrorCode.invalidParameter,
-        `action must be "setup" or "teardown", got ${JSON.stringify(action)}`,
+        `action must be "setup" or "teardown", got ${describeValue(action)}`,
       );
     }
     const params = body.params ?? {};
@@ -137,9 +140,15 @@ export class ProviderStateHook {
       case "non-admin-user": {
         const { username } = params;
         if (username === undefined) {
-          store.removeNonAdminUsers();
+          store.removeHookUsers();
         } else if (typeof username === "string") {
-          store.removeUser(username);
+          if (!store.removeUser(username)) {
+            return this.envelope.error(
+              400,
+              ErrorCode.invalidParameter,
+              "params.username names the admin or a user given to serve (--user); the hook removes only its own",
+            );
+          }
         } else {
           return this.envelope.error(400, ErrorCode.invalidParameter, "params.username must be a string");
         }
@@ -164,29 +173,43 @@ export class ProviderStateHook {
       username = `user-${randomBytes(4).toString("hex")}`,
       password = randomBytes(12).toString("base64url"),
     } = params;
-    if (typeof username !== "string" || username.length === 0 || username.includes(":")) {
+    if (
+      typeof username !== "string" ||
+      username.length === 0 ||
+      username.length > MAX_CREDENTIAL_LENGTH ||
+      username.includes(":")
+    ) {
       // Basic auth splits at the first colon, so such a user could never log in.
       return this.envelope.error(
         400,
         ErrorCode.invalidParameter,
-        "params.username must be a non-empty string without a colon",
+        `params.username must be a string of 1 to ${MAX_CREDENTIAL_LENGTH} characters without a colon`,
       );
     }
-    if (typeof password !== "string" || password.length === 0) {
+    if (typeof password !== "string" || password.length === 0 || password.length > MAX_CREDENTIAL_LENGTH) {
       return this.envelope.error(
         400,
         ErrorCode.invalidParameter,
-        "params.password must be a non-empty string",
+        `params.password must be a string of 1 to ${MAX_CREDENTIAL_LENGTH} characters`,
       );
     }
-    if (this.store.isAdmin(username)) {
+    const outcome = this.store.putHookUser(username, password);
+    if (outcome === "taken") {
+      // The admin and the users given to serve are the operator's: re-creating one would hand it to the caller.
       return this.envelope.error(
         400,
         ErrorCode.invalidParameter,
-        `${username} is the admin, not a non-admin user`,
+        "params.username names the admin or a user given to serve (--user); choose another name",
       );
     }
-    this.store.putUser(username, password);
+    if (outcome === "full") {
+      const { maxUsers } = this.options.caps;
+      return this.envelope.error(
+        503,
+        ErrorCode.overloaded,
+        `The reference holds ${maxUsers} users made through this hook, its cap (maxUsers, serve --max-users); tear down non-admin-user to free them`,
+      );
+    }
     return plainJson(200, { username, password });
   }
 }

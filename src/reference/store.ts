@@ -1,5 +1,5 @@
-// The reference's in-memory state: users and their tokens, numbers with their registration, PIN, SMS count and pending code.
-import { randomBytes, randomInt } from "node:crypto";
+// The reference's in-memory state, bounded by caps: users and their tokens, numbers with their registration, PIN, SMS count and pending code.
+import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 
 export type Role = "admin" | "user";
 
@@ -24,13 +24,40 @@ export interface StoreSettings {
   blockedByDefault: boolean;
   /** A six-digit code; injectable so tests can make codes collide. Default: crypto's randomInt. */
   randomCode?: () => string;
+  /** Default DEFAULT_STORE_CAPS. */
+  caps?: Partial<StoreCaps>;
 }
 
 const randomSixDigits = (): string => String(randomInt(0, 1_000_000)).padStart(6, "0");
 
-// Caps keep a benchmark that logs in or requests codes in a loop from growing the heap without bound; the
-// oldest entry goes first, which is what a real server's expiry would drop anyway.
-const MAX_SESSIONS = 50_000;
+/** What the store holds at most; every cap is well above what a conformance run or `npm run bench:load` makes. */
+export interface StoreCaps {
+  /** Users made through the hook (the admin and `--user` users are not counted); past it the hook answers 503. */
+  maxUsers: number;
+  /** Live sessions of one user; past it that user's oldest session is dropped. */
+  maxSessionsPerUser: number;
+  /** Numbers with any state; past it the oldest number is forgotten, as a real server's expiry would drop it. */
+  maxNumbers: number;
+}
+
+export const DEFAULT_STORE_CAPS: StoreCaps = {
+  maxUsers: 1_000,
+  maxSessionsPerUser: 100,
+  maxNumbers: 100_000,
+};
+
+interface UserRecord {
+  /** SHA-256 of the password, so checking it compares two equal-length digests in constant time. */
+  digest: Buffer;
+  role: Role;
+  /** "fixed": the admin or a `--user`, which the hook cannot replace or remove. */
+  origin: "fixed" | "hook";
+}
+
+const digest = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+const NO_USER_DIGEST = digest("");
+
+// Pending codes are bounded by numbers already; this cap stays as a second guard for codes alone.
 const MAX_PENDING = 100_000;
 /**
  * Codes spent by a verification that are not issued again until this many later ones have been spent. Verify
@@ -39,8 +66,12 @@ const MAX_PENDING = 100_000;
 const SPENT_CODES_HELD = 10_000;
 
 export class ReferenceStore {
-  readonly #users = new Map<string, { password: string; role: Role }>();
+  readonly #users = new Map<string, UserRecord>();
   readonly #sessions = new Map<string, Session>();
+  /** Each user's tokens, oldest first: eviction and teardown touch one user's sessions, never a scan of all. */
+  readonly #tokensByUser = new Map<string, Set<string>>();
+  readonly #caps: StoreCaps;
+  #hookUsers = 0;
   readonly #numbers = new Map<string, NumberRecord>();
   /** Pending code -> number key; codes are unique among pending registrations so a code names one number. */
   readonly #pending = new Map<string, string>();
@@ -57,7 +88,12 @@ export class ReferenceStore {
   blocked: boolean;
 
   constructor(readonly settings: StoreSettings) {
-    this.#users.set(settings.admin.username, { password: settings.admin.password, role: "admin" });
+    this.#caps = { ...DEFAULT_STORE_CAPS, ...settings.caps };
+    this.#users.set(settings.admin.username, {
+      digest: digest(settings.admin.password),
+      role: "admin",
+      origin: "fixed",
+    });
     this.blocked = settings.blockedByDefault;
   }
 
@@ -68,10 +104,15 @@ export class ReferenceStore {
 
   // ---- users and sessions
 
-  /** The user's role when the credentials are right. */
+  /**
+   * The user's role when the credentials are right. Constant time in the password: the digests are compared
+   * with timingSafeEqual, and an unknown user is compared against a dummy digest so it takes as long.
+   */
   checkCredentials(username: string, password: string): Role | undefined {
     const user = this.#users.get(username);
-    return user !== undefined && user.password === password ? user.role : undefined;
+    const given = digest(password);
+    const matches = timingSafeEqual(given, user?.digest ?? NO_USER_DIGEST);
+    return user !== undefined && matches ? user.role : undefined;
   }
 
   hasUser(username: string): boolean {
@@ -82,43 +123,77 @@ export class ReferenceStore {
     return this.#users.get(username)?.role === "admin";
   }
 
-  /** Creates or re-creates a non-admin user; its old tokens die with the old password. */
-  putUser(username: string, password: string): void {
-    this.removeUser(username);
-    this.#users.set(username, { password, role: "user" });
+  /** A non-admin user that exists from the start (`--user`): the hook can neither replace nor remove it. */
+  addFixedUser(username: string, password: string): void {
+    this.#dropTokens(username);
+    this.#users.set(username, { digest: digest(password), role: "user", origin: "fixed" });
   }
 
-  /** Deletes a non-admin user and its tokens; the admin cannot be deleted. */
-  removeUser(username: string): void {
-    if (this.isAdmin(username)) {
-      return;
+  /**
+   * Creates or re-creates a user for the hook; a re-created user's old tokens die with the old password.
+   * "taken": the admin or a fixed user has that name; "full": `maxUsers` hook-made users exist already.
+   */
+  putHookUser(username: string, password: string): "created" | "taken" | "full" {
+    const existing = this.#users.get(username);
+    if (existing !== undefined && existing.origin !== "hook") {
+      return "taken";
     }
-    this.#users.delete(username);
-    for (const [token, session] of this.#sessions) {
-      if (session.username === username) {
-        this.#sessions.delete(token);
-      }
+    if (existing === undefined && this.#hookUsers >= this.#caps.maxUsers) {
+      return "full";
     }
+    if (existing === undefined) {
+      this.#hookUsers += 1;
+    }
+    this.#dropTokens(username);
+    this.#users.set(username, { digest: digest(password), role: "user", origin: "hook" });
+    return "created";
   }
 
-  removeNonAdminUsers(): void {
+  /** Deletes a hook-made user and its tokens; false (nothing done) for the admin or a fixed user. */
+  removeUser(username: string): boolean {
+    const user = this.#users.get(username);
+    if (user !== undefined && user.origin !== "hook") {
+      return false;
+    }
+    if (user !== undefined) {
+      this.#users.delete(username);
+      this.#hookUsers -= 1;
+    }
+    this.#dropTokens(username);
+    return true;
+  }
+
+  /** Deletes every hook-made user: linear in those users and their own sessions, whatever else is held. */
+  removeHookUsers(): void {
     for (const [username, user] of this.#users) {
-      if (user.role !== "admin") {
+      if (user.origin === "hook") {
         this.removeUser(username);
       }
     }
   }
 
+  /**
+   * A new session. Past `maxSessionsPerUser` the same user's oldest session goes first; another user's never
+   * does, so one user logging in in a loop cannot log anyone else out.
+   */
   issueToken(username: string, role: Role): { token: string; session: Session } {
     // Opaque and unguessable: a client must not learn anything from the token, only present it.
     const token = randomBytes(24).toString("base64url");
     const session = { username, role, expiresAt: this.settings.now() + this.settings.tokenTtlMs };
-    if (this.#sessions.size >= MAX_SESSIONS) {
-      const oldest = this.#sessions.keys().next();
-      if (!oldest.done) {
-        this.#sessions.delete(oldest.value);
-      }
+    let tokens = this.#tokensByUser.get(username);
+    if (tokens === undefined) {
+      tokens = new Set();
+      this.#tokensByUser.set(username, tokens);
     }
+    while (tokens.size >= this.#caps.maxSessionsPerUser) {
+      const oldest = tokens.values().next();
+      if (oldest.done) {
+        break;
+      }
+      tokens.delete(oldest.value);
+      this.#sessions.delete(oldest.value);
+    }
+    tokens.add(token);
     this.#sessions.set(token, session);
     return { token, session };
   }
@@ -131,15 +206,30 @@ export class ReferenceStore {
     }
     if (session.expiresAt <= this.settings.now()) {
       this.#sessions.delete(token);
+      this.#tokensByUser.get(session.username)?.delete(token);
       return undefined;
     }
     return session;
+  }
+
+  #dropTokens(username: string): void {
+    const tokens = this.#tokensByUser.get(username);
+    if (tokens !== undefined) {
+      for (const token of tokens) {
+        this.#sessions.delete(token);
+      }
+      this.#tokensByUser.delete(username);
+    }
   }
 
   // ---- numbers
 
   number(key: string): NumberRecord | undefined {
     return this.#numbers.get(key);
+  }
+
+  numberCount(): number {
+    return this.#numbers.size;
   }
 
   /** Forgets everything about a number: registration, PIN, SMS count and pending code. */
@@ -157,6 +247,12 @@ export class ReferenceStore {
   #record(key: string): NumberRecord {
     let record = this.#numbers.get(key);
     if (record === undefined) {
+      if (this.#numbers.size >= this.#caps.maxNumbers) {
+        const oldest = this.#numbers.keys().next();
+        if (!oldest.done) {
+          this.forget(oldest.value);
+        }
+      }
       record = { registered: false, pin: undefined, smsCount: 0, pendingCode: undefined };
       this.#numbers.set(key, record);
     }

@@ -380,6 +380,65 @@ describe("the reference under fuzz", () => {
   );
 
   it(
+    "answers deep and huge JSON anywhere in a hook body with a bounded 4xx or 2xx, never 5xx",
+    async () => {
+      // Nesting past the stack a recursive walk has (4,500 arrays overflowed it), built as text so generating it
+      // stays cheap; and strings and arrays large enough to show any answer that quotes them whole.
+      const deepJson = fc
+        .record({ depth: fc.integer({ min: 1_000, max: 8_000 }), object: fc.boolean() })
+        .map(({ depth, object }) =>
+          object
+            ? `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`
+            : `${"[".repeat(depth)}${"]".repeat(depth)}`,
+        );
+      const hugeJson = fc.oneof(
+        fc
+          .record({
+            length: fc.integer({ min: 1_000, max: 60_000 }),
+            char: fc.constantFrom("a", "\\u00e9", '\\"'),
+          })
+          .map(({ length, char }) => `"${char.repeat(Math.floor(length / char.length))}"`),
+        fc.integer({ min: 1_000, max: 12_000 }).map((length) => `[${Array(length).fill("1").join(",")}]`),
+        fc
+          .integer({ min: 100, max: 3_000 })
+          .map((keys) => `{${Array.from({ length: keys }, (_, key) => `"k${key}":${key}`).join(",")}}`),
+      );
+      const value = fc.oneof(deepJson, hugeJson);
+      const state = fc.constantFrom(...PROVIDER_STATES).map((name) => JSON.stringify(name));
+      const action = fc.constantFrom('"setup"', '"teardown"');
+      const placed = fc.oneof(
+        fc.tuple(value).map(([v]) => `{"state":${v}}`),
+        fc.tuple(state, value).map(([s, v]) => `{"state":${s},"action":${v}}`),
+        fc.tuple(state, action, value).map(([s, a, v]) => `{"state":${s},"action":${a},"params":${v}}`),
+        fc
+          .tuple(state, action, fc.constantFrom("cc", "phone_number", "pin", "username", "password"), value)
+          .map(
+            ([s, a, field, v]) =>
+              `{"state":${s},"action":${a},"params":{"cc":"1","phone_number":"5550100001","${field}":${v}}}`,
+          ),
+        fc.tuple(value).map(([v]) => `{"state":"non-admin-user","extra":${v}}`),
+        fc.tuple(value).map(([v]) => v),
+      );
+      await fc.assert(
+        fc.asyncProperty(placed, async (text) => {
+          const answer = await send(
+            "POST",
+            PROVIDER_STATE_PATH,
+            { "content-type": "application/json" },
+            Buffer.from(text),
+          );
+          expectWellFormed("POST", PROVIDER_STATE_PATH, answer);
+          // Whatever came in, what goes out stays small: no answer quotes a value whole.
+          expect(answer.body.length, answer.body.toString("utf8").slice(0, 300)).toBeLessThan(2_048);
+        }),
+        { numRuns: 300 },
+      );
+      await expectStillServing();
+    },
+    HARD_LIMIT_MS,
+  );
+
+  it(
     "answers raw bytes on the socket (no valid request line) in the envelope, or not at all, never 5xx",
     async () => {
       const request = fc.oneof(

@@ -16,7 +16,6 @@ export default defineConfig({
         test: {
           name: "conformance",
           include: ["suites/**/*.test.ts"],
-          globalSetup: ["suites/global-setup.ts"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

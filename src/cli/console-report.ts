@@ -125,7 +125,27 @@ export function formatSummary(
   for (const problem of summary.baselineProblems) {
     lines.push(`  ${problem}`);
   }
-  if (summary.conformant) {
+  for (const { profile, id, verdicts } of summary.flaky) {
+    lines.push(
+      paint(
+        style,
+        "red",
+        `  FLAKY ${id} (${profile}): ${verdicts.join(", ")} over ${verdicts.length} repetitions`,
+      ),
+    );
+  }
+  if (summary.partial !== undefined && summary.exitCode === 0) {
+    const ran = summary.partial
+      .map(({ profile, ran, of }) => `${ran} of ${of} cases of ${profile}`)
+      .join(", ");
+    lines.push(
+      paint(
+        style,
+        "yellow",
+        `Selected cases passed (${ran}); conformance was not assessed, since only chosen cases ran: exit 0`,
+      ),
+    );
+  } else if (summary.conformant) {
     const excused = summary.excusedFailures > 0 ? ` with ${summary.excusedFailures} excused failure(s)` : "";
     lines.push(paint(style, "green", `Conformant${strict ? " (strict)" : ""}${excused}: exit 0`));
   } else {
@@ -139,8 +159,10 @@ export function formatSummary(
       summary.baselineProblems.length > 0
         ? `${summary.baselineProblems.length} stale or expired expected failure(s)`
         : undefined,
+      summary.flaky.length > 0 ? `${summary.flaky.length} FLAKY` : undefined,
     ].filter(Boolean);
-    lines.push(paint(style, "red", `Not conformant (${why.join(", ")}): exit ${summary.exitCode}`));
+    const verdict = summary.partial === undefined ? "Not conformant" : "Selected cases did not pass";
+    lines.push(paint(style, "red", `${verdict} (${why.join(", ")}): exit ${summary.exitCode}`));
   }
   return lines.join("\n");
 }

@@ -25,10 +25,11 @@ import {
   runDiffWithExchanges,
   type SideInfo,
 } from "../diff/run-diff.js";
+import { selectCases } from "../pipeline/select-cases.js";
 import { Redactor, targetSecrets } from "../report/redact.js";
 import { prepareReportDir } from "../report/write-reports.js";
 import type { TargetConfig } from "../runner/target.js";
-import { type Output, selectCases } from "./run-command.js";
+import type { Output } from "./run-command.js";
 
 export interface DiffFlags {
   baseline?: string;

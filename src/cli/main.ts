@@ -6,6 +6,7 @@ import { ConfigError } from "../config/config.js";
 import { ContractError, PROFILES } from "../contract/contract.js";
 import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/artifacts.js";
 import { PACKAGE_JSON_PATH } from "../paths.js";
+import { MAX_REPEAT } from "../pipeline/run-conformance.js";
 import { REPORT_FILES, REPORTERS } from "../report/write-reports.js";
 import { TargetUnreachableError } from "../runner/run-matrix.js";
 import { LoginError } from "../runner/session.js";
@@ -77,10 +78,23 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .option("--password <password>", "admin password (env WA_CONFORMANCE_PASSWORD)")
     .option("--state-url <url>", "the target's provider-state hook (env WA_CONFORMANCE_STATE_URL)")
     .option(
+      "--state-hook-token <token>",
+      "Bearer token for the state hook, when it asks for one (env WA_CONFORMANCE_STATE_HOOK_TOKEN)",
+    )
+    .option(
       "--config <file>",
       "YAML or JSON file with any of these settings and static state data (env WA_CONFORMANCE_CONFIG)",
     )
-    .option("--case <ids>", "run only these case ids (repeat or comma-separate)", collect)
+    .option(
+      "--case <ids>",
+      "run only these case ids (repeat or comma-separate); conformance is then not assessed",
+      collect,
+    )
+    .option(
+      "--repeat <n>",
+      "run the matrix n times; a case whose verdict changes is FLAKY and fails the run (default 1)",
+      integer("--repeat", 1, MAX_REPEAT),
+    )
     .option(
       "--timeout <ms>",
       "per-request timeout in ms (default 5000; env WA_CONFORMANCE_TIMEOUT_MS)",

@@ -1,25 +1,9 @@
-// `run`: resolves the target(s), runs the matrix, prints results, requirement table and summary; returns the exit code.
-import { type Baseline, loadBaseline, toExcusals } from "../baseline/baseline.js";
-import type { Case } from "../cases/case-types.js";
-import { loadCases } from "../cases/load-cases.js";
-import {
-  ConfigError,
-  mergeSettings,
-  parseProfile,
-  readConfigFile,
-  settingsFromEnvironment,
-  type TargetSettings,
-  toTargetConfig,
-} from "../config/config.js";
-import { loadContract, PROFILES } from "../contract/contract.js";
-import { buildResultsDocument } from "../report/model.js";
-import { redactorForTargets } from "../report/redact.js";
-import { parseReporters, prepareReportDir, writeReports } from "../report/write-reports.js";
-import { startEmbeddedTargets } from "../runner/embedded-targets.js";
-import type { CaseResult, ProfileRun } from "../runner/results.js";
-import { summarize } from "../runner/results.js";
-import { probeTarget, runMatrix } from "../runner/run-matrix.js";
-import type { TargetConfig } from "../runner/target.js";
+// `run`: the pipeline of src/pipeline with console output: each case, the requirement tables, the summary; returns the exit code.
+import type { Baseline } from "../baseline/baseline.js";
+import { ConfigError, resolveRunSettings, type TargetSettings } from "../config/config.js";
+import { runConformance } from "../pipeline/run-conformance.js";
+import type { Redactor } from "../report/redact.js";
+import { parseReporters } from "../report/write-reports.js";
 import {
   type ConsoleStyle,
   formatCaseResult,
@@ -35,6 +19,7 @@ export interface RunFlags {
   username?: string;
   password?: string;
   stateUrl?: string;
+  stateHookToken?: string;
   config?: string;
   case?: string[];
   timeout?: number;
@@ -51,6 +36,8 @@ export interface RunFlags {
   expectedFailures?: string;
   /** Leave credentials and sensitive fields in the reports and on the console (local debugging only). */
   includeSecrets?: boolean;
+  /** Run the matrix this many times and report cases whose verdict changes as FLAKY. */
+  repeat?: number;
 }
 
 export interface Output {
@@ -68,6 +55,7 @@ function flagSettings(flags: RunFlags): TargetSettings {
     ["username", flags.username],
     ["password", flags.password],
     ["stateUrl", flags.stateUrl],
+    ["stateHookToken", flags.stateHookToken],
     ["timeoutMs", flags.timeout],
     ["insecure", flags.insecure],
     ["concurrency", flags.concurrency],
@@ -85,136 +73,71 @@ function flagSettings(flags: RunFlags): TargetSettings {
 }
 
 /** Flags over environment over config file. */
-export async function resolveSettings(flags: RunFlags, env: NodeJS.ProcessEnv): Promise<TargetSettings> {
-  const fromEnv = settingsFromEnvironment(env);
-  const configPath = flags.config ?? fromEnv.config;
-  const fromFile = configPath === undefined ? {} : await readConfigFile(configPath);
-  const { config: _config, ...envSettings } = fromEnv;
-  return mergeSettings(fromFile, envSettings, flagSettings(flags));
-}
-
-export function selectCases(cases: Case[], ids: string[] | undefined): Case[] {
-  if (!ids || ids.length === 0) {
-    return cases;
-  }
-  const known = new Set(cases.map((testCase) => testCase.id));
-  const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `unknown case id${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")} (wa-account-conformance list shows them all)`,
-    );
-  }
-  const wanted = new Set(ids);
-  return cases.filter((testCase) => wanted.has(testCase.id));
+export function resolveSettings(flags: RunFlags, env: NodeJS.ProcessEnv): Promise<TargetSettings> {
+  return resolveRunSettings(flagSettings(flags), flags.config, env);
 }
 
 export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output: Output): Promise<number> {
   const settings = await resolveSettings(flags, env);
-  // The report directory and the baseline may come from a flag, WA_CONFORMANCE_* or the config file.
-  const { reportDir, expectedFailures } = settings;
-  if (flags.reporter !== undefined && reportDir === undefined) {
+  if (flags.reporter !== undefined && settings.reportDir === undefined) {
     throw new ConfigError("--reporter needs --report-dir: the directory the reports are written to");
   }
   const reporters = parseReporters(flags.reporter);
-  const contract = await loadContract();
-  const allCases = await loadCases(contract);
-  const cases = selectCases(allCases, settings.cases);
-  const strict = settings.strict ?? false;
-  // Checked before any case runs: a bad baseline or an unwritable report directory is exit 2, not a wasted run.
-  let baseline: Baseline | undefined;
-  if (expectedFailures !== undefined) {
-    baseline = await loadBaseline(expectedFailures, {
-      cases: allCases.map((testCase) => testCase.id),
-      requirements: contract.requirements.map((requirement) => requirement.id),
-    });
-  }
-  if (reportDir !== undefined) {
-    await prepareReportDir(reportDir);
-  }
-  let targets: TargetConfig[];
-  let close = async () => {};
-  if (settings.target === undefined) {
-    if (settings.stateUrl !== undefined || settings.token !== undefined || settings.username !== undefined) {
-      throw new ConfigError(
-        "--state-url, --token and --username need a --target; without one the embedded reference runs",
-      );
-    }
-    const profiles = settings.profile === undefined ? PROFILES : [parseProfile(settings.profile)];
-    const embedded = await startEmbeddedTargets(profiles, {
-      strict,
-      ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
-      ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
-    });
-    targets = embedded.targets;
-    close = embedded.close;
-    output.out(
-      `No --target given: running the embedded reference implementation in ${profiles.join(" and ")}.`,
-    );
-  } else {
-    targets = [toTargetConfig(settings)];
-  }
-  // One redactor for the console and every artifact; it learns tokens and codes from the exchanges as they come.
-  const redactor = redactorForTargets(contract, targets, flags.includeSecrets !== true);
-  if (!redactor.enabled) {
+  const repeat = flags.repeat ?? 1;
+  if (flags.includeSecrets === true) {
     output.err(
       "warning: --include-secrets: the console and the reports show passwords, tokens, PINs and certificates; do not share them",
     );
   }
-  output.out(
-    `Contract ${contract.sha256.slice(0, 12)}, ${contract.requirements.length} requirements, ${cases.length} cases.`,
-  );
-  const startedAt = new Date().toISOString();
-  const caseEndTimes = new Map<CaseResult, number>();
-  try {
-    const runs: ProfileRun[] = [];
-    for (const target of targets) {
-      await probeTarget(target);
-      output.out(redactor.text(formatRunHeader(target)));
-      const run = await runMatrix(contract, cases, target, {
-        reportOtherProfiles: settings.cases !== undefined,
-        subset: settings.cases !== undefined,
-        onResult: (result) => {
-          caseEndTimes.set(result, Date.now());
-          redactor.learnFromResult(result);
-          if (!flags.quiet || result.verdict !== "PASS") {
-            const excuses = baseline?.excuseFor(result, strict);
-            output.out(
-              formatCaseResult(redactor.caseResult(result), output.style, flags.verbose ?? false, excuses),
-            );
-          }
-        },
-      });
-      runs.push(run);
-    }
-    const isExcused = (id: string) => baseline?.excuseForUnexercised(id) !== undefined;
-    for (const run of runs) {
-      output.out(`\n${formatRequirementTable(run, output.style, isExcused)}`);
-    }
-    const baselineOutcome = baseline?.evaluate(runs, strict);
-    const summary = summarize(
-      runs,
-      strict,
-      baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined,
-    );
-    output.out(formatSummary(runs, summary, strict, output.style));
-    if (reportDir !== undefined) {
-      const document = buildResultsDocument({
-        contract,
-        cases,
-        runs,
-        summary,
-        strict,
-        redactor,
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        caseEndTimes,
-        ...(baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {}),
-      });
-      const written = await writeReports(reportDir, document, reporters);
-      output.out(`Reports: ${written.join(", ")}`);
-    }
-    return summary.exitCode;
-  } finally {
-    await close();
+  // The outcome's redactor exists only once targets are known; the callbacks below run after that.
+  let redactor: Redactor | undefined;
+  let baseline: Baseline | undefined;
+  const strict = settings.strict ?? false;
+  const outcome = await runConformance({
+    settings,
+    reporters,
+    repeat,
+    ...(flags.includeSecrets === undefined ? {} : { includeSecrets: flags.includeSecrets }),
+    events: {
+      embedded: (profiles) =>
+        output.out(
+          `No --target given: running the embedded reference implementation in ${profiles.join(" and ")}.`,
+        ),
+      loaded: (contract, cases, known) => {
+        redactor = known.redactor;
+        baseline = known.baseline;
+        output.out(
+          `Contract ${contract.sha256.slice(0, 12)}, ${contract.requirements.length} requirements, ${cases.length} cases.`,
+        );
+      },
+      target: (target, repetition) =>
+        output.out(
+          (redactor as Redactor).text(
+            `${formatRunHeader(target)}${repeat > 1 ? ` (repetition ${repetition} of ${repeat})` : ""}`,
+          ),
+        ),
+      result: (result) => {
+        if (!flags.quiet || result.verdict !== "PASS") {
+          const excuses = baseline?.excuseFor(result, strict);
+          output.out(
+            formatCaseResult(
+              (redactor as Redactor).caseResult(result),
+              output.style,
+              flags.verbose ?? false,
+              excuses,
+            ),
+          );
+        }
+      },
+    },
+  });
+  const isExcused = (id: string) => outcome.baseline?.baseline.excuseForUnexercised(id) !== undefined;
+  for (const run of outcome.runs) {
+    output.out(`\n${formatRequirementTable(run, output.style, isExcused)}`);
   }
+  output.out(formatSummary(outcome.runs, outcome.summary, strict, output.style));
+  if (outcome.reports.length > 0) {
+    output.out(`Reports: ${outcome.reports.join(", ")}`);
+  }
+  return outcome.summary.exitCode;
 }

@@ -22,6 +22,7 @@ export interface TargetSettings {
   username?: string;
   password?: string;
   stateUrl?: string;
+  stateHookToken?: string;
   timeoutMs?: number;
   insecure?: boolean;
   concurrency?: number;
@@ -64,6 +65,7 @@ export const CONFIG_SCHEMA = {
     username: { type: "string", minLength: 1 },
     password: { type: "string" },
     stateUrl: { type: "string", minLength: 1 },
+    stateHookToken: { type: "string", minLength: 1 },
     timeoutMs: { type: "integer", minimum: 1, maximum: 600000 },
     insecure: { type: "boolean" },
     concurrency: { type: "integer", minimum: 1, maximum: 256 },
@@ -161,6 +163,7 @@ export const ENVIRONMENT_VARIABLES = {
   WA_CONFORMANCE_USERNAME: "--username",
   WA_CONFORMANCE_PASSWORD: "--password",
   WA_CONFORMANCE_STATE_URL: "--state-url",
+  WA_CONFORMANCE_STATE_HOOK_TOKEN: "--state-hook-token",
   WA_CONFORMANCE_CONFIG: "--config",
   WA_CONFORMANCE_TIMEOUT_MS: "--timeout",
   WA_CONFORMANCE_INSECURE: "--insecure",
@@ -170,12 +173,24 @@ export const ENVIRONMENT_VARIABLES = {
   WA_CONFORMANCE_EXPECTED_FAILURES: "--expected-failures",
 } as const;
 
+/**
+ * The settings the WA_CONFORMANCE_* variables give. A variable set to the empty string is an error, not "unset":
+ * in CI it is nearly always a missing secret or variable, and reading it as unset would quietly run the embedded
+ * reference (or log in without a password) and go green.
+ */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings & { config?: string } {
+  const empty = (Object.keys(ENVIRONMENT_VARIABLES) as (keyof typeof ENVIRONMENT_VARIABLES)[]).filter(
+    (name) => env[name] !== undefined && env[name]?.trim() === "",
+  );
+  if (empty.length > 0) {
+    throw new ConfigError(
+      `${empty.join(", ")} ${empty.length > 1 ? "are" : "is"} set but empty: give ${
+        empty.length > 1 ? "them values" : "it a value"
+      } or unset ${empty.length > 1 ? "them" : "it"} (with nothing set, run uses the embedded reference)`,
+    );
+  }
   const settings: TargetSettings & { config?: string } = {};
-  const text = (name: keyof typeof ENVIRONMENT_VARIABLES) => {
-    const value = env[name];
-    return value === undefined || value === "" ? undefined : value;
-  };
+  const text = (name: keyof typeof ENVIRONMENT_VARIABLES) => env[name];
   const assign = <K extends keyof (TargetSettings & { config?: string })>(
     key: K,
     value: (TargetSettings & { config?: string })[K] | undefined,
@@ -188,8 +203,9 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings 
   assign("profile", text("WA_CONFORMANCE_PROFILE"));
   assign("token", text("WA_CONFORMANCE_TOKEN"));
   assign("username", text("WA_CONFORMANCE_USERNAME"));
-  assign("password", env.WA_CONFORMANCE_PASSWORD);
+  assign("password", text("WA_CONFORMANCE_PASSWORD"));
   assign("stateUrl", text("WA_CONFORMANCE_STATE_URL"));
+  assign("stateHookToken", text("WA_CONFORMANCE_STATE_HOOK_TOKEN"));
   assign("config", text("WA_CONFORMANCE_CONFIG"));
   assign("reportDir", text("WA_CONFORMANCE_REPORT_DIR"));
   assign("expectedFailures", text("WA_CONFORMANCE_EXPECTED_FAILURES"));
@@ -205,6 +221,28 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv): TargetSettings 
   assign("insecure", boolean("WA_CONFORMANCE_INSECURE"));
   assign("concurrency", integer("WA_CONFORMANCE_CONCURRENCY", 1, 256));
   assign("strict", boolean("WA_CONFORMANCE_STRICT"));
+  return settings;
+}
+
+/**
+ * A run's settings: flags over WA_CONFORMANCE_* variables over the config file (named by a flag or the
+ * environment). A config file must name the target, unless a flag or the environment does: a file without one
+ * would otherwise run the embedded reference and report it conformant in place of the user's server.
+ */
+export async function resolveRunSettings(
+  flags: TargetSettings,
+  configFlag: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<TargetSettings> {
+  const { config: configEnv, ...fromEnv } = settingsFromEnvironment(env);
+  const configPath = configFlag ?? configEnv;
+  const fromFile = configPath === undefined ? {} : await readConfigFile(configPath);
+  const settings = mergeSettings(fromFile, fromEnv, flags);
+  if (configPath !== undefined && settings.target === undefined) {
+    throw new ConfigError(
+      `the config file ${configPath} names no target: add "target: URL" to it (or pass --target); to run the embedded reference, give no config file`,
+    );
+  }
   return settings;
 }
 
@@ -267,6 +305,7 @@ export function toTargetConfig(settings: TargetSettings): TargetConfig {
     ...(settings.username === undefined ? {} : { username: settings.username }),
     ...(settings.password === undefined ? {} : { password: settings.password }),
     ...(settings.stateUrl === undefined ? {} : { stateUrl: validateUrl("the state URL", settings.stateUrl) }),
+    ...(settings.stateHookToken === undefined ? {} : { stateHookToken: settings.stateHookToken }),
     states: {
       ...(profile === "sunset" && settings.stateUrl === undefined ? { "registration-blocked": true } : {}),
       ...settings.states,

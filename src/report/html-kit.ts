@@ -78,6 +78,7 @@ th { background: var(--soft); font-weight: 600; }
 .banner p { margin: 4px 0 0; opacity: .95; }
 .outcome-conformant { background: var(--PASS); }
 .outcome-conformant-with-excused-failures { background: #4d7c0f; }
+.outcome-partial { background: #a16207; }
 .outcome-not-conformant { background: var(--FAIL); }
 `;
 

@@ -11,6 +11,7 @@ const MAX_CELL = 200;
 const HEADLINE: Record<Outcome, string> = {
   conformant: "✅ Conformant",
   "conformant-with-excused-failures": "✅ Conformant with excused failures",
+  partial: "☑️ Selected cases passed (conformance not assessed)",
   "not-conformant": "❌ Not conformant",
 };
 

@@ -45,6 +45,21 @@ export interface RequirementOutcome {
   verdict: Verdict | "UNEXERCISED";
 }
 
+/** A case whose verdict changed between repetitions of the matrix (`run --repeat`). */
+export interface FlakyCase {
+  profile: ProfileName;
+  id: string;
+  /** The verdict of each repetition, in order. */
+  verdicts: Verdict[];
+}
+
+/** For a run of chosen cases (--case): how many of the profile's cases ran. */
+export interface PartialRun {
+  profile: ProfileName;
+  ran: number;
+  of: number;
+}
+
 export interface ProfileRun {
   profile: ProfileName;
   targetName: string;
@@ -56,6 +71,10 @@ export interface ProfileRun {
   requirements: RequirementOutcome[];
   startedAt: string;
   finishedAt: string;
+  /** How many times the matrix ran (`run --repeat`); each result is the case's worst over them. */
+  repetitions?: number;
+  /** Cases whose verdict changed between repetitions. */
+  flaky?: FlakyCase[];
 }
 
 export interface RunSummary {
@@ -69,8 +88,18 @@ export interface RunSummary {
   excusedFailures: number;
   /** Stale or expired baseline entries; each fails the run. */
   baselineProblems: string[];
+  /** Cases whose verdict changed between repetitions; each fails the run. */
+  flaky: FlakyCase[];
+  /**
+   * Set when only chosen cases ran: conformance was not assessed, and exit 0 means only that the chosen cases
+   * passed.
+   */
+  partial?: PartialRun[];
   exitCode: 0 | 1 | 3;
-  /** True exactly when the exit code is 0 (possibly with excused failures: see `excusedFailures`). */
+  /**
+   * True when the exit code is 0 (possibly with excused failures: see `excusedFailures`) and the whole matrix
+   * ran; a partial run is never called conformant.
+   */
   conformant: boolean;
 }
 
@@ -83,6 +112,14 @@ export interface Excusals {
 }
 
 export const VERDICTS: Verdict[] = ["PASS", "FAIL", "WARN", "INFO", "SKIP", "ERROR"];
+
+/**
+ * The verdict policy, in one place: a case fails the run with FAIL or ERROR, and with WARN under strict, unless
+ * a baseline excuses it.
+ */
+export function failsRun(verdict: Verdict, strict: boolean): boolean {
+  return verdict === "FAIL" || verdict === "ERROR" || (strict && verdict === "WARN");
+}
 
 /** The worst verdict first, for combining outcomes. */
 const SEVERITY: Record<Verdict, number> = { ERROR: 5, FAIL: 4, WARN: 3, INFO: 2, PASS: 1, SKIP: 0 };
@@ -101,7 +138,12 @@ export function worstVerdict(verdicts: Verdict[]): Verdict | undefined {
  * Exit 0 conformant; 1 a FAIL, an ERROR, a MUST left unexercised, or (strict) a WARN, unless a baseline
  * excuses it, or a stale or expired baseline entry; 3 (target unreachable) is decided before a summary exists.
  */
-export function summarize(runs: ProfileRun[], strict: boolean, excusals?: Excusals): RunSummary {
+export function summarize(
+  runs: ProfileRun[],
+  strict: boolean,
+  excusals?: Excusals,
+  partial?: PartialRun[],
+): RunSummary {
   const zero = () => Object.fromEntries(VERDICTS.map((verdict) => [verdict, 0])) as Record<Verdict, number>;
   const counts = zero();
   const excused = zero();
@@ -129,19 +171,23 @@ export function summarize(runs: ProfileRun[], strict: boolean, excusals?: Excusa
     excused.ERROR +
     (strict ? excused.WARN : 0) +
     (unexercisedMust.length - unexcusedUnexercised);
-  const conformant =
+  const flaky = runs.flatMap((run) => run.flaky ?? []);
+  const passed =
     left("FAIL") === 0 &&
     left("ERROR") === 0 &&
     unexcusedUnexercised === 0 &&
     (!strict || left("WARN") === 0) &&
-    baselineProblems.length === 0;
+    baselineProblems.length === 0 &&
+    flaky.length === 0;
   return {
     counts,
     excused,
     unexercisedMust,
     excusedFailures,
     baselineProblems,
-    exitCode: conformant ? 0 : 1,
-    conformant,
+    flaky,
+    ...(partial === undefined ? {} : { partial }),
+    exitCode: passed ? 0 : 1,
+    conformant: passed && partial === undefined,
   };
 }

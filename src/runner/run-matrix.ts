@@ -6,6 +6,7 @@ import { IMPLICIT_CHECKS } from "../checks/index.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
 import { sendRequest, TransportError } from "../http/send.js";
+import { TargetUnreachableError } from "./errors.js";
 import type { CaseResult, ProfileRun, RequirementOutcome, Verdict } from "./results.js";
 import { worstVerdict } from "./results.js";
 import { type RunContext, runCase } from "./run-case.js";
@@ -13,10 +14,7 @@ import { Session } from "./session.js";
 import { HookStateProvider, type StateProvider, StaticStateProvider } from "./states.js";
 import type { TargetConfig } from "./target.js";
 
-/** The target did not answer at all before the run; the CLI maps it to exit 3. */
-export class TargetUnreachableError extends Error {
-  override name = "TargetUnreachableError";
-}
+export { TargetUnreachableError } from "./errors.js";
 
 export interface MatrixOptions {
   /** Called as each case ends (progress output, vitest reporting). */

@@ -1,6 +1,9 @@
 // Puts a target into a named provider state: through a Pact-compatible hook, or from static data in the config.
 import type { CaseVars } from "../cases/case-vars.js";
+import { NumberAllocator } from "../cases/case-vars.js";
+import { ConfigError } from "../config/config-error.js";
 import { sendRequest, TransportError } from "../http/send.js";
+import { TargetUnreachableError } from "./errors.js";
 import type { StaticStates, TargetConfig } from "./target.js";
 
 export type StateOutcome =
@@ -48,7 +51,7 @@ export class HookStateProvider implements StateProvider {
 
   constructor(
     private readonly stateUrl: string,
-    private readonly target: Pick<TargetConfig, "timeoutMs" | "insecure">,
+    private readonly target: Pick<TargetConfig, "timeoutMs" | "insecure" | "stateHookToken">,
   ) {
     this.description = `provider-state hook ${stateUrl}`;
   }
@@ -81,17 +84,67 @@ export class HookStateProvider implements StateProvider {
   }
 
   #post(body: unknown) {
-    const url = new URL(this.stateUrl);
-    return sendRequest(
-      url.origin,
-      {
-        method: "POST",
-        path: `${url.pathname}${url.search}`,
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify(body),
-      },
-      { timeoutMs: this.target.timeoutMs, insecure: this.target.insecure },
-    );
+    return postToHook(this.stateUrl, this.target, body);
+  }
+}
+
+function postToHook(
+  stateUrl: string,
+  target: Pick<TargetConfig, "timeoutMs" | "insecure" | "stateHookToken">,
+  body: unknown,
+) {
+  const url = new URL(stateUrl);
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  if (target.stateHookToken !== undefined) {
+    headers.authorization = `Bearer ${target.stateHookToken}`;
+  }
+  return sendRequest(
+    url.origin,
+    { method: "POST", path: `${url.pathname}${url.search}`, headers, body: JSON.stringify(body) },
+    { timeoutMs: target.timeoutMs, insecure: target.insecure },
+  );
+}
+
+/** The state the probe sets up and tears down: every hook has it, and a fresh number changes nothing. */
+const PROBE_STATE = "number-unregistered";
+
+/**
+ * Sets up and tears down one harmless state before any case runs, so a broken hook is one clear error rather
+ * than a SKIP or ERROR per case: unreachable is TargetUnreachableError (exit 3), any answer but a 2xx ConfigError
+ * (exit 2). The hook's words pass through `redact` first: a hook may echo what it was sent.
+ */
+export async function probeStateHook(
+  target: TargetConfig,
+  redact: { text(value: string): string },
+  allocator: NumberAllocator = new NumberAllocator(),
+): Promise<void> {
+  if (target.stateUrl === undefined) {
+    return;
+  }
+  const params = { cc: "1", phone_number: allocator.allocate().phone_number };
+  const send = async (action: "setup" | "teardown") => {
+    try {
+      return (await postToHook(target.stateUrl as string, target, { state: PROBE_STATE, params, action }))
+        .response;
+    } catch (error) {
+      if (error instanceof TransportError) {
+        throw new TargetUnreachableError(
+          `the state hook ${target.stateUrl} is unreachable: ${redact.text(error.message)}`,
+        );
+      }
+      throw error;
+    }
+  };
+  for (const action of ["setup", "teardown"] as const) {
+    const response = await send(action);
+    if (response.status < 200 || response.status >= 300) {
+      const body = response.bodyText.trim().slice(0, 200);
+      throw new ConfigError(
+        `the state hook ${target.stateUrl} answered ${response.status} to the ${action} of state ${PROBE_STATE}${
+          body === "" ? "" : `: ${redact.text(body)}`
+        }; check --state-url${target.stateHookToken === undefined ? " (and whether the hook needs --state-hook-token)" : " and --state-hook-token"}`,
+      );
+    }
   }
 }
 

@@ -29,6 +29,8 @@ export interface TargetConfig {
   username?: string;
   password?: string;
   stateUrl?: string;
+  /** Sent as a Bearer token to the state hook (a hook exposed beyond loopback requires one). */
+  stateHookToken?: string;
   states: StaticStates;
   timeoutMs: number;
   insecure: boolean;

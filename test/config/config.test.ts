@@ -9,6 +9,7 @@ import {
   mergeSettings,
   parseProfile,
   readConfigFile,
+  resolveRunSettings,
   settingsFromEnvironment,
   type TargetSettings,
   toTargetConfig,
@@ -337,6 +338,7 @@ describe("settingsFromEnvironment", () => {
         "WA_CONFORMANCE_PASSWORD",
         "WA_CONFORMANCE_PROFILE",
         "WA_CONFORMANCE_REPORT_DIR",
+        "WA_CONFORMANCE_STATE_HOOK_TOKEN",
         "WA_CONFORMANCE_STATE_URL",
         "WA_CONFORMANCE_STRICT",
         "WA_CONFORMANCE_TARGET",
@@ -351,9 +353,7 @@ describe("settingsFromEnvironment", () => {
   });
 
   test.for<{ given: Record<string, string>; want: TargetSettings }>([
-    { given: { WA_CONFORMANCE_TARGET: "" }, want: {} },
-    { given: { WA_CONFORMANCE_TIMEOUT_MS: "" }, want: {} },
-    { given: { WA_CONFORMANCE_PASSWORD: "" }, want: { password: "" } },
+    { given: { WA_CONFORMANCE_STATE_HOOK_TOKEN: "t0k3n" }, want: { stateHookToken: "t0k3n" } },
     { given: { WA_CONFORMANCE_INSECURE: "YES" }, want: { insecure: true } },
     { given: { WA_CONFORMANCE_INSECURE: "no" }, want: { insecure: false } },
     { given: { WA_CONFORMANCE_STRICT: "False" }, want: { strict: false } },
@@ -382,6 +382,14 @@ describe("settingsFromEnvironment", () => {
       want: ["WA_CONFORMANCE_INSECURE", "true or false", '"maybe"'],
     },
     { given: { WA_CONFORMANCE_STRICT: "2" }, want: ["WA_CONFORMANCE_STRICT", '"2"'] },
+    // Empty is a mistake (in CI, a missing secret or variable), never "unset": it would run the embedded reference.
+    { given: { WA_CONFORMANCE_TARGET: "" }, want: ["WA_CONFORMANCE_TARGET is set but empty", "unset it"] },
+    { given: { WA_CONFORMANCE_TIMEOUT_MS: " " }, want: ["WA_CONFORMANCE_TIMEOUT_MS is set but empty"] },
+    { given: { WA_CONFORMANCE_PASSWORD: "" }, want: ["WA_CONFORMANCE_PASSWORD is set but empty"] },
+    {
+      given: { WA_CONFORMANCE_TARGET: "", WA_CONFORMANCE_STATE_URL: "" },
+      want: ["WA_CONFORMANCE_TARGET, WA_CONFORMANCE_STATE_URL are set but empty"],
+    },
   ])("refuses $given", ({ given, want }) => {
     expect(() => settingsFromEnvironment(given)).toThrow(ConfigError);
     try {
@@ -555,5 +563,34 @@ describe("validateUrl and parseProfile", () => {
 
   it("parseProfile refuses a profile in another case", () => {
     expect(() => parseProfile("Sunset")).toThrow(/profile must be one of/);
+  });
+});
+
+describe("resolveRunSettings", () => {
+  it("refuses a config file that names no target, since it would run the embedded reference instead", async () => {
+    for (const text of ["", "reportDir: reports\n"]) {
+      const path = await configFile("yaml", text);
+      const error = await resolveRunSettings({}, path, {}).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain(`the config file ${path} names no target`);
+    }
+  });
+
+  it("takes the target from a flag or the environment when the config file has none", async () => {
+    const path = await configFile("yaml", "username: admin\npassword: secret\n");
+    const url = "http://127.0.0.1:9";
+    expect((await resolveRunSettings({ target: url }, path, {})).target).toBe(url);
+    expect((await resolveRunSettings({}, path, { WA_CONFORMANCE_TARGET: url })).target).toBe(url);
+    expect(
+      (await resolveRunSettings({}, undefined, { WA_CONFORMANCE_CONFIG: path, WA_CONFORMANCE_TARGET: url }))
+        .username,
+    ).toBe("admin");
+  });
+
+  it("needs nothing at all to run the embedded reference", async () => {
+    expect(await resolveRunSettings({}, undefined, {})).toEqual({});
   });
 });

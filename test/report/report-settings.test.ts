@@ -3,10 +3,22 @@ import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ADMIN, type RunningReference, startReference } from "../../src/reference/index.js";
 import { runCli } from "../support/cli.js";
 
 const CASE = "registered-number-answers-201";
+
+let reference: RunningReference;
+/** A config file must name its target (one without would run the embedded reference): this one. */
+let targetLines = "";
+
+beforeAll(async () => {
+  reference = await startReference();
+  targetLines = `target: ${reference.url}\nusername: ${DEFAULT_ADMIN.username}\npassword: ${DEFAULT_ADMIN.password}\nstateUrl: ${reference.stateUrl}\n`;
+});
+
+afterAll(() => reference.close());
 
 describe("report settings outside the flags", () => {
   it("writes the reports to WA_CONFORMANCE_REPORT_DIR", async () => {
@@ -25,7 +37,10 @@ describe("report settings outside the flags", () => {
       "expectedFailures:\n  - case: no-such-case\n    reason: a case that does not exist\n",
     );
     const config = join(dir, "settings.yaml");
-    await writeFile(config, `reportDir: ${join(dir, "reports")}\nexpectedFailures: ${baseline}\n`);
+    await writeFile(
+      config,
+      `${targetLines}reportDir: ${join(dir, "reports")}\nexpectedFailures: ${baseline}\n`,
+    );
     const run = await runCli(["run", "--case", CASE, "--config", config]);
     expect(run.exitCode).toBe(2);
     expect(run.err).toContain("no-such-case");
@@ -34,7 +49,7 @@ describe("report settings outside the flags", () => {
   it("lets the flag win over the config file", async () => {
     const dir = await mkdtemp(join(tmpdir(), "wa-report-flag-"));
     const config = join(dir, "settings.yaml");
-    await writeFile(config, `reportDir: ${join(dir, "from-config")}\n`);
+    await writeFile(config, `${targetLines}reportDir: ${join(dir, "from-config")}\n`);
     const run = await runCli([
       "run",
       "--case",

@@ -1,0 +1,223 @@
+// One conformance run from settings to verdict: targets, cases, baseline, state-hook probe, matrix (repeated), summary, reports.
+import { type Baseline, type BaselineOutcome, loadBaseline, toExcusals } from "../baseline/baseline.js";
+import type { Case } from "../cases/case-types.js";
+import { NumberAllocator } from "../cases/case-vars.js";
+import { loadCases } from "../cases/load-cases.js";
+import { ConfigError, parseProfile, type TargetSettings, toTargetConfig } from "../config/config.js";
+import { type Contract, loadContract, PROFILES, type ProfileName } from "../contract/contract.js";
+import { buildResultsDocument } from "../report/model.js";
+import { type Redactor, redactorForTargets } from "../report/redact.js";
+import {
+  parseReporters,
+  prepareReportDir,
+  type ReporterName,
+  writeReports,
+} from "../report/write-reports.js";
+import { startEmbeddedTargets } from "../runner/embedded-targets.js";
+import {
+  type CaseResult,
+  type FlakyCase,
+  type PartialRun,
+  type ProfileRun,
+  type RunSummary,
+  summarize,
+  worstVerdict,
+} from "../runner/results.js";
+import { probeTarget, rollUpRequirements, runMatrix } from "../runner/run-matrix.js";
+import { probeStateHook } from "../runner/states.js";
+import type { TargetConfig } from "../runner/target.js";
+import { selectCases } from "./select-cases.js";
+
+export interface RunEvents {
+  /** No target was set: the embedded reference runs in these profiles. */
+  embedded?(profiles: readonly ProfileName[]): void;
+  /** Contract, cases and targets are known; nothing has been sent yet. */
+  loaded?(contract: Contract, cases: Case[], known: { redactor: Redactor; baseline?: Baseline }): void;
+  /** One target (one profile) starts its matrix, for the repetition'th time (1-based). */
+  target?(target: TargetConfig, repetition: number): void;
+  /** One case ended. */
+  result?(result: CaseResult, repetition: number): void;
+}
+
+export interface RunRequest {
+  settings: TargetSettings;
+  /** Leave credentials in the reports and on the console (local debugging only). */
+  includeSecrets?: boolean;
+  /** Which reports to write into settings.reportDir (all when omitted). */
+  reporters?: ReporterName[];
+  /** Run the matrix this many times; a case whose verdict changes between repetitions is FLAKY. Default 1. */
+  repeat?: number;
+  events?: RunEvents;
+}
+
+export interface RunOutcome {
+  contract: Contract;
+  /** The cases selected for this run. */
+  cases: Case[];
+  /** Per target and profile, each case's worst result over the repetitions. */
+  runs: ProfileRun[];
+  summary: RunSummary;
+  redactor: Redactor;
+  baseline?: { baseline: Baseline; outcome: BaselineOutcome };
+  /** The files written into the report directory. */
+  reports: string[];
+}
+
+/** The most repetitions a run takes: enough to expose a race, bounded so that a typo cannot run for hours. */
+export const MAX_REPEAT = 100;
+
+/**
+ * Runs the matrix as `run` and the vitest suites both do, so that both give the same verdict: case selection,
+ * the embedded reference when no target is set, the baseline, one probe of the target and of its state hook, the
+ * matrix, the summary's verdict policy and the reports. Usage errors throw ConfigError, an unreachable target or
+ * hook TargetUnreachableError, before any case runs.
+ */
+export async function runConformance(request: RunRequest): Promise<RunOutcome> {
+  const { settings, events = {} } = request;
+  const repeat = request.repeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
+    throw new ConfigError(`--repeat must be a whole number from 1 to ${MAX_REPEAT}, not ${repeat}`);
+  }
+  const contract = await loadContract();
+  const allCases = await loadCases(contract);
+  const cases = selectCases(allCases, settings.cases);
+  const strict = settings.strict ?? false;
+  // Checked before any case runs: a bad baseline or an unwritable report directory is exit 2, not a wasted run.
+  const baseline =
+    settings.expectedFailures === undefined
+      ? undefined
+      : await loadBaseline(settings.expectedFailures, {
+          cases: allCases.map((testCase) => testCase.id),
+          requirements: contract.requirements.map((requirement) => requirement.id),
+        });
+  if (settings.reportDir !== undefined) {
+    await prepareReportDir(settings.reportDir);
+  }
+  const { targets, close } = await resolveTargets(settings, strict, events);
+  try {
+    // One redactor for the console and every artifact; it learns tokens and codes from the exchanges as they come.
+    const redactor = redactorForTargets(contract, targets, request.includeSecrets !== true);
+    events.loaded?.(contract, cases, { redactor, ...(baseline === undefined ? {} : { baseline }) });
+    const startedAt = new Date().toISOString();
+    const caseEndTimes = new Map<CaseResult, number>();
+    const subset = settings.cases !== undefined;
+    const runs: ProfileRun[] = [];
+    for (const target of targets) {
+      await probeTarget(target);
+      await probeStateHook(target, redactor);
+      // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
+      const allocator = new NumberAllocator();
+      const repetitions: ProfileRun[] = [];
+      for (let repetition = 1; repetition <= repeat; repetition++) {
+        events.target?.(target, repetition);
+        repetitions.push(
+          await runMatrix(contract, cases, target, {
+            allocator,
+            reportOtherProfiles: subset,
+            subset,
+            onResult: (result) => {
+              caseEndTimes.set(result, Date.now());
+              redactor.learnFromResult(result);
+              events.result?.(result, repetition);
+            },
+          }),
+        );
+      }
+      runs.push(mergeRepetitions(contract, repetitions, subset));
+    }
+    const baselineOutcome = baseline?.evaluate(runs, strict);
+    const excusals = baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined;
+    const summary = summarize(runs, strict, excusals, subset ? partialOf(runs, cases, allCases) : undefined);
+    const withBaseline =
+      baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {};
+    let reports: string[] = [];
+    if (settings.reportDir !== undefined) {
+      const document = buildResultsDocument({
+        contract,
+        cases,
+        runs,
+        summary,
+        strict,
+        redactor,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        caseEndTimes,
+        ...withBaseline,
+      });
+      reports = await writeReports(
+        settings.reportDir,
+        document,
+        request.reporters ?? parseReporters(undefined),
+      );
+    }
+    return { contract, cases, runs, summary, redactor, ...withBaseline, reports };
+  } finally {
+    await close();
+  }
+}
+
+async function resolveTargets(
+  settings: TargetSettings,
+  strict: boolean,
+  events: RunEvents,
+): Promise<{ targets: TargetConfig[]; close: () => Promise<void> }> {
+  if (settings.target !== undefined) {
+    return { targets: [toTargetConfig(settings)], close: async () => {} };
+  }
+  if (settings.stateUrl !== undefined || settings.token !== undefined || settings.username !== undefined) {
+    throw new ConfigError(
+      "--state-url, --token and --username need a --target; without one the embedded reference runs",
+    );
+  }
+  const profiles = settings.profile === undefined ? PROFILES : [parseProfile(settings.profile)];
+  events.embedded?.(profiles);
+  return startEmbeddedTargets(profiles, {
+    strict,
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    ...(settings.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
+  });
+}
+
+/**
+ * One profile run out of its repetitions: each case keeps its worst result, so a failure seen once is never
+ * hidden, and a case whose verdict changed is FLAKY with every verdict it got, in order.
+ */
+export function mergeRepetitions(contract: Contract, repetitions: ProfileRun[], subset: boolean): ProfileRun {
+  const [first, ...rest] = repetitions;
+  if (first === undefined) {
+    throw new Error("no repetition to merge");
+  }
+  if (rest.length === 0) {
+    return first;
+  }
+  const flaky: FlakyCase[] = [];
+  const results = first.results.map((result) => {
+    const seen = repetitions.map((run) => run.results.find((other) => other.id === result.id) ?? result);
+    const verdicts = seen.map((other) => other.verdict);
+    if (new Set(verdicts).size > 1) {
+      flaky.push({ profile: first.profile, id: result.id, verdicts });
+    }
+    const worst = worstVerdict(verdicts);
+    return seen.find((other) => other.verdict === worst) ?? result;
+  });
+  const last = repetitions[repetitions.length - 1] ?? first;
+  return {
+    ...first,
+    results,
+    requirements: rollUpRequirements(contract, first.profile, results, subset),
+    finishedAt: last.finishedAt,
+    repetitions: repetitions.length,
+    flaky,
+  };
+}
+
+/** For a run of chosen cases: how many of each profile's cases were chosen. */
+function partialOf(runs: ProfileRun[], chosen: Case[], allCases: Case[]): PartialRun[] {
+  const ofProfile = (list: Case[], profile: ProfileName) =>
+    list.filter((testCase) => testCase.profiles.includes(profile)).length;
+  return runs.map((run) => ({
+    profile: run.profile,
+    ran: ofProfile(chosen, run.profile),
+    of: ofProfile(allCases, run.profile),
+  }));
+}

@@ -27,8 +27,8 @@ export interface RequestSpec {
   body?: unknown;
   /** Sent verbatim (templated), for malformed bodies. */
   rawBody?: string;
-  /** Overrides the Content-Type header (defaults to application/json when a body is sent). */
-  contentType?: string;
+  /** Overrides the Content-Type header (defaults to application/json when a body is sent); null sends none. */
+  contentType?: string | null;
   /**
    * The target may refuse this request by closing the connection instead of reading it (RFC 9110 15.5.14): a
    * close is then the answer the expectations judge, not an ERROR.

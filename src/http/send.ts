@@ -123,6 +123,10 @@ export async function sendRequest(
   }
   if (outgoing.body !== undefined) {
     test = test.send(outgoing.body);
+    if (!Object.keys(outgoing.headers).some((name) => name.toLowerCase() === "content-type")) {
+      // superagent labels a string body form-urlencoded by itself; a request sent without a label stays so.
+      test = test.unset("Content-Type");
+    }
   }
   let res: { status: number; headers: Record<string, string | string[] | undefined>; body: unknown };
   try {

@@ -217,7 +217,7 @@ async function buildRequest(
     body = render(spec.body, vars);
     text = JSON.stringify(body);
   }
-  if (text !== undefined) {
+  if (text !== undefined && spec.contentType !== null) {
     headers["content-type"] = spec.contentType ?? "application/json";
   }
   for (const [name, value] of Object.entries(spec.headers ?? {})) {

@@ -36,10 +36,11 @@ async function observe(variantName: string | undefined) {
 }
 
 describe("mislabelled JSON (a MAY)", () => {
-  test("has cases for a text/plain and a form-urlencoded label, and for the two-step settings", () => {
+  test("has cases for a text/plain and a form-urlencoded label, for none, and for the two-step settings", () => {
     expect(mayCases.map((testCase) => testCase.id).sort()).toEqual([
       "json-labelled-form-urlencoded-is-observed",
       "json-labelled-text-plain-is-observed",
+      "json-without-content-type-is-observed",
       "two-step-json-labelled-text-plain-is-observed",
     ]);
   });
@@ -49,12 +50,14 @@ describe("mislabelled JSON (a MAY)", () => {
     expect(served).toEqual({
       "json-labelled-text-plain-is-observed": "INFO: status 202",
       "json-labelled-form-urlencoded-is-observed": "INFO: status 202",
+      "json-without-content-type-is-observed": "INFO: status 202",
       "two-step-json-labelled-text-plain-is-observed": "INFO: status 200",
     });
     const refusal = "INFO: status 400, errors[0].code 1025";
     expect(refused).toEqual({
       "json-labelled-text-plain-is-observed": refusal,
       "json-labelled-form-urlencoded-is-observed": refusal,
+      "json-without-content-type-is-observed": refusal,
       "two-step-json-labelled-text-plain-is-observed": refusal,
     });
   });

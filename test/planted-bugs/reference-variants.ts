@@ -204,6 +204,7 @@ export const PLANTED_REFERENCE_VARIANTS: ReferenceVariant[] = [
       "pin-without-two-step-is-observed": "FAIL",
       "json-labelled-text-plain-is-observed": "FAIL",
       "json-labelled-form-urlencoded-is-observed": "FAIL",
+      "json-without-content-type-is-observed": "FAIL",
       "new-number-answers-202-with-decoded-vname": "FAIL",
       "new-number-by-voice-answers-202": "FAIL",
       "bare-certificate-vname-is-decoded": "FAIL",
@@ -426,6 +427,7 @@ export const PLANTED_REFERENCE_VARIANTS: ReferenceVariant[] = [
       // The reference serves mislabelled JSON, so under sunset these meet the block and its title too.
       "json-labelled-text-plain-is-observed": "WARN",
       "json-labelled-form-urlencoded-is-observed": "WARN",
+      "json-without-content-type-is-observed": "WARN",
     },
   },
   {
@@ -612,6 +614,7 @@ export const PLANTED_REFERENCE_VARIANTS: ReferenceVariant[] = [
     expect: {
       "json-labelled-text-plain-is-observed": "FAIL",
       "json-labelled-form-urlencoded-is-observed": "FAIL",
+      "json-without-content-type-is-observed": "FAIL",
       "two-step-json-labelled-text-plain-is-observed": "FAIL",
     },
   },
@@ -714,6 +717,7 @@ export const PLANTED_REFERENCE_VARIANTS: ReferenceVariant[] = [
       "pin-without-two-step-is-observed": "WARN",
       "json-labelled-text-plain-is-observed": "WARN",
       "json-labelled-form-urlencoded-is-observed": "WARN",
+      "json-without-content-type-is-observed": "WARN",
       "new-number-answers-202-with-decoded-vname": "WARN",
       "new-number-by-voice-answers-202": "WARN",
       "bare-certificate-vname-is-decoded": "WARN",

@@ -46,6 +46,7 @@ afterAll(() => {
 describe(`the full matrix ${REPETITIONS} times against the reference in another process, one core busy`, () => {
   it.for(["registration-open", "sunset"] as const)(
     "%s: no case changes its verdict, exit 0",
+    { timeout: 60_000 },
     async (profile) => {
       const url = await startReferenceProcess({ profile });
       const run = await runCli([
@@ -67,6 +68,5 @@ describe(`the full matrix ${REPETITIONS} times against the reference in another 
       expect(run.out).not.toContain("FLAKY");
       expect(run.exitCode, run.out).toBe(EXIT.conformant);
     },
-    60_000,
   );
 });

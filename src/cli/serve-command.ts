@@ -49,10 +49,15 @@ function hookToken(flags: ServeFlags, env: NodeJS.ProcessEnv): string | undefine
   return value;
 }
 
+/**
+ * `env`: where WA_CONFORMANCE_STATE_HOOK_TOKEN is read. `until`: resolves when serve is to stop; default the
+ * first SIGINT or SIGTERM (tests pass their own, as signals would reach the test runner too).
+ */
 export async function serveCommand(
   flags: ServeFlags,
   output: Output,
   env: NodeJS.ProcessEnv = process.env,
+  until?: Promise<void>,
 ): Promise<number> {
   const profile = parseProfile(flags.profile);
   const admin = { username: DEFAULT_ADMIN.username, password: flags.adminPassword ?? DEFAULT_ADMIN.password };
@@ -116,7 +121,13 @@ export async function serveCommand(
       "  A sandbox for conformance runs, not a server to expose. Ctrl-C stops it.",
     ].join("\n"),
   );
-  await new Promise<void>((resolve) => {
+  await (until ?? interrupted());
+  await reference.close();
+  return 0;
+}
+
+function interrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -125,6 +136,4 @@ export async function serveCommand(
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
-  await reference.close();
-  return 0;
 }

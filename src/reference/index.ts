@@ -2,6 +2,8 @@
 export { createReferenceHandler } from "./handler.js";
 export {
   DEFAULT_ADMIN,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_FAILED_LOGINS,
   PROVIDER_STATE_PATH,
   REFERENCE_RULES,
   type ReferenceOptions,
@@ -14,3 +16,4 @@ export {
 export { PROVIDER_STATES, type ProviderStateName } from "./provider-state-hook.js";
 export { SUNSET_DETAILS } from "./routes.js";
 export { isLoopbackHost, mountReference, startReference } from "./server.js";
+export { DEFAULT_STORE_CAPS, type StoreCaps } from "./store.js";

@@ -120,7 +120,10 @@ export interface ReferenceOptions {
    * state hook can still be driven through verify. Off by default: a real server never reveals the code.
    */
   codeHeader?: string;
-  /** Non-admin users that exist from the start, for runs that reach `non-admin-user` from static config. */
+  /**
+   * Non-admin users that exist from the start, for runs that reach `non-admin-user` from static config. The
+   * hook can neither re-create nor remove them.
+   */
   users?: { username: string; password: string }[];
   /** Milliseconds since the epoch; injectable so token expiry can be tested without waiting. Default Date.now. */
   now?: () => number;

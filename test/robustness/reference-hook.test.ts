@@ -174,3 +174,44 @@ describe("the hook is on only where only this machine can reach it", () => {
     );
   });
 });
+
+describe("serve with a token on a non-loopback address", () => {
+  it("starts with the token from WA_CONFORMANCE_STATE_HOOK_TOKEN, and its hook asks for it", async () => {
+    let stop = (): void => {};
+    const until = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    let banner = "";
+    let serving: Promise<number> | undefined;
+    const started = new Promise<void>((resolve) => {
+      const output = {
+        out: (text: string) => {
+          banner += text;
+          resolve();
+        },
+        err: () => {},
+        style: { color: false },
+      };
+      serving = serveCommand(
+        { port: 0, host: "0.0.0.0", stateHook: true },
+        output,
+        { WA_CONFORMANCE_STATE_HOOK_TOKEN: "env-t0ken" },
+        until,
+      );
+    });
+    await started;
+    try {
+      // The banner says a token is needed but never prints it.
+      expect(banner).toMatch(/needs Authorization: Bearer/);
+      expect(banner).not.toContain("env-t0ken");
+      const port = /listening on http:\/\/0\.0\.0\.0:(\d+)/.exec(banner)?.[1];
+      const local = `http://127.0.0.1:${port}`;
+      expect((await request(local).get(PROVIDER_STATE_PATH)).status).toBe(401);
+      const listed = await request(local).get(PROVIDER_STATE_PATH).set("authorization", "Bearer env-t0ken");
+      expect(listed.status).toBe(200);
+    } finally {
+      stop();
+    }
+    expect(await serving).toBe(0);
+  });
+});

@@ -3,8 +3,9 @@ import { fileURLToPath } from "node:url";
 import type { ViteUserConfig } from "vitest/config";
 import { type ConformanceSuiteOptions, OPTIONS_KEY } from "./options.js";
 
+// Only the config here: it is loaded by vitest's config loader, where importing vitest's runtime (as the suite
+// does) fails.
 export type { ConformanceSuiteOptions } from "./options.js";
-export { defineConformanceSuite } from "./suite.js";
 
 /** The suite's test file, next to this module in dist/ (or src/ when run from a checkout). */
 const SUITE_FILE = fileURLToPath(

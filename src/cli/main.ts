@@ -7,6 +7,7 @@ import { ContractError, PROFILES } from "../contract/contract.js";
 import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/artifacts.js";
 import { PACKAGE_JSON_PATH } from "../paths.js";
 import { MAX_REPEAT } from "../pipeline/run-conformance.js";
+import { SecretScope } from "../report/redact.js";
 import { REPORT_FILES, REPORTERS } from "../report/write-reports.js";
 import { TargetUnreachableError } from "../runner/run-matrix.js";
 import { LoginError } from "../runner/session.js";
@@ -17,8 +18,15 @@ import { listCommand } from "./list-command.js";
 import { type Output, type RunFlags, runCommand } from "./run-command.js";
 import { type ServeFlags, serveCommand } from "./serve-command.js";
 
-/** The exit codes, as the README documents them. */
-export const EXIT = { conformant: 0, notConformant: 1, usage: 2, unreachable: 3 } as const;
+/**
+ * The exit codes, as the README documents them. `internal` is a bug of the kit (whatever tripped it, the target
+ * included): never reported as a usage error, which would send the user to fix a command line that is fine.
+ */
+export const EXIT = { conformant: 0, notConformant: 1, usage: 2, unreachable: 3, internal: 4 } as const;
+
+/** An internal error's message and stack are cut to this: a message may quote megabytes a target sent. */
+const MAX_ERROR_CHARS = 4000;
+
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -279,11 +287,17 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   output?: Output,
 ): Promise<number> {
-  const out: Output = output ?? {
+  const given: Output = output ?? {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     style: { color: Boolean(process.stdout.isTTY) && env.NO_COLOR === undefined },
   };
+  // Every redactor the command makes joins this scope, so what reaches stderr outside them (an error caught here,
+  // commander's complaint quoting an argument) is redacted with all they learned and the secrets of the command line.
+  const scope = new SecretScope();
+  const secrets = commandLineSecrets(argv, env);
+  const redact = (text: string) => scope.redact(text, secrets);
+  const out: Output = { ...given, err: (text) => given.err(redact(text)) };
   let exitCode: number = EXIT.conformant;
   const program = buildProgram(out, env, (code) => {
     exitCode = code;
@@ -293,13 +307,34 @@ export async function main(
     return EXIT.usage;
   }
   try {
-    await program.parseAsync(argv);
+    await scope.run(() => program.parseAsync(argv));
     return exitCode;
   } catch (error) {
     return reportError(error, out);
   }
 }
 
+/** Values of the flags and environment variables that carry passwords and tokens. */
+function commandLineSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const secret = /^--(?:[a-z0-9-]+-)?(?:password|token)$/;
+  const values: string[] = [];
+  argv.forEach((arg, index) => {
+    const equals = arg.indexOf("=");
+    if (equals > 0 && secret.test(arg.slice(0, equals))) {
+      values.push(arg.slice(equals + 1));
+    } else if (secret.test(arg) && argv[index + 1] !== undefined) {
+      values.push(argv[index + 1] as string);
+    }
+  });
+  for (const [name, value] of Object.entries(env)) {
+    if (/^WA_CONFORMANCE_\w*(PASSWORD|TOKEN)$/.test(name) && value) {
+      values.push(value);
+    }
+  }
+  return values;
+}
+
+/** Maps an error to its exit code and prints it; `output.err` redacts (see main). */
 function reportError(error: unknown, output: Output): number {
   if (error instanceof CommanderError) {
     // Help and version print and exit 0; every other parse problem was already printed by commander.
@@ -318,6 +353,11 @@ function reportError(error: unknown, output: Output): number {
     output.err(`error: ${error.message}`);
     return EXIT.usage;
   }
-  output.err(`internal error (please report it): ${(error as Error).stack ?? String(error)}`);
-  return EXIT.usage;
+  const detail = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+  output.err(
+    `internal error: this is a bug in the kit, please report it (exit ${EXIT.internal}):\n${
+      detail.length > MAX_ERROR_CHARS ? `${detail.slice(0, MAX_ERROR_CHARS)}…` : detail
+    }`,
+  );
+  return EXIT.internal;
 }

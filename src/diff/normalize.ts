@@ -1,5 +1,6 @@
 // Turns one response into what a diff compares: body fields by JSON pointer, lower-case headers, rules applied.
 import type { Exchange, IncomingResponse } from "../http/send.js";
+import { stringifyJson } from "../report/json-text.js";
 import { type DiffRules, findHeaderRule, findPointerRule, joinPointer, type PointerRule } from "./rules.js";
 
 /** Shown instead of a volatile value: it is there, and its value is not compared. */
@@ -51,34 +52,48 @@ export type Substitution = [from: string, to: string];
 const MIN_SUBSTITUTION_LENGTH = 4;
 
 /**
+ * Deeper than this, a value is one leaf holding its compact JSON text: a target chooses the depth of what it
+ * sends, and a pointer per level costs its depth in characters, so an array nested 100,000 deep (a 200 KB body)
+ * flattened in full would be quadratic in time and memory. Two such values still compare equal or not.
+ */
+export const MAX_FLATTEN_DEPTH = 64;
+
+/**
  * Every leaf of a JSON value by JSON pointer. Object key order is lost on purpose (it never matters in JSON);
  * array order is kept (it can). Empty objects and arrays are leaves, so {} and [] and an absent field differ.
+ * Iterative (with an explicit stack, in document order), so no depth overflows the call stack.
  */
 export function flatten(
   value: unknown,
   segments: string[] = [],
   out: Map<string, { segments: string[]; value: unknown }> = new Map(),
 ): Map<string, { segments: string[]; value: unknown }> {
-  if (Array.isArray(value)) {
-    if (value.length === 0) {
-      out.set(joinPointer(segments), { segments, value: [] });
+  const stack: { value: unknown; segments: string[] }[] = [{ value, segments }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown; segments: string[] };
+    const path = item.segments;
+    const current = item.value;
+    if (current === null || typeof current !== "object") {
+      out.set(joinPointer(path), { segments: path, value: current });
+      continue;
     }
-    value.forEach((item, index) => {
-      flatten(item, [...segments, String(index)], out);
-    });
-    return out;
-  }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value);
+    if (path.length - segments.length >= MAX_FLATTEN_DEPTH) {
+      out.set(joinPointer(path), { segments: path, value: stringifyJson(current) });
+      continue;
+    }
+    const entries: [string, unknown][] = Array.isArray(current)
+      ? current.map((child, index) => [String(index), child])
+      : Object.entries(current);
     if (entries.length === 0) {
-      out.set(joinPointer(segments), { segments, value: {} });
+      out.set(joinPointer(path), { segments: path, value: Array.isArray(current) ? [] : {} });
+      continue;
     }
-    for (const [key, item] of entries) {
-      flatten(item, [...segments, key], out);
+    // Pushed last to first, so they come off the stack (and into the map) in document order.
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, child] = entries[index] as [string, unknown];
+      stack.push({ value: child, segments: [...path, key] });
     }
-    return out;
   }
-  out.set(joinPointer(segments), { segments, value });
   return out;
 }
 

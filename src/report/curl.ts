@@ -1,4 +1,5 @@
 // One-line curl reproducers for failed steps, with every secret left as a shell variable the user fills in.
+import { createHash } from "node:crypto";
 import type { Exchange } from "../http/send.js";
 import type { Redactor } from "./redact.js";
 
@@ -73,9 +74,57 @@ export function reproducerVariables(command: string): string[] {
   return [...new Set([...command.matchAll(/"\$([A-Z0-9_]+)"/g)].map((match) => match[1] ?? ""))];
 }
 
+/** Bodies up to this size go on the command line as they are; longer ones are rebuilt by a generated pipeline. */
+export const MAX_INLINE_BODY_CHARS = 8 * 1024;
+/** A reproducer longer than this cannot be pasted (and bloats every report it is in): the body is then left out. */
+export const MAX_REPRODUCER_CHARS = 16 * 1024;
+/** Runs of one character at least this long are written as `head -c N /dev/zero | tr '\0' C`. */
+const MIN_RUN = 64;
+/** Characters `tr` takes as themselves on every platform, needing no escape inside single quotes. */
+const RUN_CHARACTERS = /^[A-Za-z0-9 ]$/;
+
+/**
+ * Shell commands whose output is exactly `text` with its placeholders' variables expanded: literal pieces through
+ * printf, long runs of one character through head and tr (the oversized-body case sends 2 MiB of "x").
+ */
+function bodyCommands(text: string): string[] {
+  const commands: string[] = [];
+  const literal = (piece: string) => {
+    if (piece !== "") {
+      commands.push(`printf '%s' ${quoteLiteral(piece)}`);
+    }
+  };
+  for (const segment of segmentsOf(text)) {
+    if ("variable" in segment) {
+      commands.push(`printf '%s' "$${segment.variable}"`);
+      continue;
+    }
+    const piece = segment.literal;
+    let last = 0;
+    let index = 0;
+    while (index < piece.length) {
+      const char = piece[index] as string;
+      let end = index + 1;
+      while (end < piece.length && piece[end] === char) {
+        end++;
+      }
+      if (end - index >= MIN_RUN && RUN_CHARACTERS.test(char)) {
+        literal(piece.slice(last, index));
+        commands.push(`head -c ${end - index} /dev/zero | tr '\\0' '${char}'`);
+        last = end;
+      }
+      index = end;
+    }
+    literal(piece.slice(last));
+  }
+  return commands;
+}
+
 /**
  * A curl command that sends the request of an exchange again: method, URL, headers and body, with secrets as
- * shell variables ($TOKEN, $PASSWORD, $PIN, $CERT, ...); with redaction off (--include-secrets) as sent.
+ * shell variables ($TOKEN, $PASSWORD, $PIN, $CERT, ...); with redaction off (--include-secrets) as sent. A body
+ * over MAX_INLINE_BODY_CHARS is piped in from a generated command that rebuilds it byte for byte; one that no
+ * short command rebuilds is left out, with its size and SHA-256, rather than pasted as megabytes on one line.
  */
 export function curlReproducer(exchange: Exchange, redactor: Redactor): string {
   const marked = redactor.withMarker(placeholder);
@@ -104,8 +153,20 @@ export function curlReproducer(exchange: Exchange, redactor: Redactor): string {
     }
     words.push("-H", shellWord(`${name}: ${marked.header(name, value)}`));
   }
-  if (request.body !== undefined) {
-    words.push("--data-binary", shellWord(marked.body(request.body)));
+  if (request.body === undefined) {
+    return words.join(" ");
   }
-  return words.join(" ");
+  const body = marked.body(request.body);
+  if (body.length <= MAX_INLINE_BODY_CHARS) {
+    words.push("--data-binary", shellWord(body));
+    return words.join(" ");
+  }
+  words.push("--data-binary", "@-");
+  const rebuild = `{ ${bodyCommands(body).join("; ")}; } | ${words.join(" ")}`;
+  if (rebuild.length <= MAX_REPRODUCER_CHARS) {
+    return rebuild;
+  }
+  const digest = createHash("sha256").update(body).digest("hex");
+  words[words.length - 1] = "@body.bin";
+  return `${words.join(" ")} # body.bin: the body (${Buffer.byteLength(body)} bytes, SHA-256 ${digest}) is too large to show here`;
 }

@@ -3,11 +3,13 @@ import { STATUS_CODES } from "node:http";
 import { VERDICTS, type Verdict } from "../runner/results.js";
 import { reproducerVariables } from "./curl.js";
 import { html, type Markup, page, raw, verdictClass } from "./html-kit.js";
+import { prettyBody } from "./json-text.js";
 import type { CaseDoc, ExchangeDoc, ExcuseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
 
 const HEADLINE: Record<Outcome, string> = {
   conformant: "Conformant",
   "conformant-with-excused-failures": "Conformant with excused failures",
+  partial: "Selected cases passed (conformance not assessed)",
   "not-conformant": "Not conformant",
 };
 
@@ -78,15 +80,6 @@ function excuseLine(excused: ExcuseDoc[]): Markup {
 
 /** Only http(s) links become anchors: a `javascript:` URI in a baseline file must not become clickable. */
 const isWebLink = (url: string) => /^https?:\/\//i.test(url);
-
-/** A body pretty-printed when it is JSON, as sent otherwise. */
-function prettyBody(body: string): string {
-  try {
-    return JSON.stringify(JSON.parse(body), null, 2);
-  } catch {
-    return body;
-  }
-}
 
 function headerLines(headers: Record<string, string>): string {
   return Object.entries(headers)

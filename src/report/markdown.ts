@@ -15,20 +15,38 @@ const HEADLINE: Record<Outcome, string> = {
   "not-conformant": "❌ Not conformant",
 };
 
-/** Table-cell text: one line, bounded, pipes escaped, as a code span so Markdown and HTML in it stay inert. */
+/** The longest run of backticks in a text: a code span or fence must be longer to hold it. */
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) {
+    longest = Math.max(longest, run.length);
+  }
+  return longest;
+}
+
+/**
+ * Table-cell text a target may control, as a code span: one line, bounded, pipes escaped. Inside a code span
+ * Markdown and HTML stay inert (no link, no image, no tag), and the span's fence is longer than any run of
+ * backticks in the text, so the text cannot close it early and break out.
+ */
 function code(text: string): string {
   const oneLine = text.replace(/\s*\n\s*/g, " ");
   const bounded = oneLine.length > MAX_CELL ? `${oneLine.slice(0, MAX_CELL)}…` : oneLine;
+  // GitHub splits table rows at unescaped pipes before it reads code spans, so a pipe is escaped even in one.
   const escaped = bounded.replace(/\|/g, "\\|");
-  const fence = escaped.includes("`") ? "``" : "`";
+  const fence = "`".repeat(longestBacktickRun(escaped) + 1);
   return escaped === "" ? "" : `${fence} ${escaped} ${fence}`;
 }
 
-/** Plain table-cell text: pipes and angle brackets escaped. */
+/**
+ * Plain table-cell text (the user's own: a baseline's reason, a file name): one line, and every character
+ * Markdown or HTML could act on escaped, so no emphasis, link, image or tag appears that the text did not mean.
+ */
 function cell(text: string): string {
   return text
     .replace(/\s*\n\s*/g, " ")
-    .replace(/\|/g, "\\|")
+    .replace(/[\\`*_{}[\]()#+!|~]/g, "\\$&")
+    .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;");
 }
@@ -59,7 +77,7 @@ export function renderMarkdown(document: ResultsDocument): string {
         run.target.name === run.target.url
           ? code(run.target.url)
           : `${cell(run.target.name)} (${code(run.target.url)})`,
-        cell(run.target.version ?? "—"),
+        run.target.version === null ? "—" : code(run.target.version),
         ...VERDICTS.map((verdict) => String(run.counts[verdict])),
       ]),
       document.runs.length,
@@ -149,7 +167,7 @@ export function renderMarkdown(document: ResultsDocument): string {
     ]);
     const variables = reproducerVariables(commands.join("\n"));
     // A body that holds a fence of its own must not end the code block early.
-    const fence = commands.some((command) => command.includes("```")) ? "````" : "```";
+    const fence = "`".repeat(Math.max(3, longestBacktickRun(commands.join("\n")) + 1));
     lines.push(
       "",
       "<details><summary>Reproduce the failures with curl</summary>",

@@ -7,7 +7,7 @@ import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/resu
 import { VERDICTS } from "../runner/results.js";
 import { curlReproducer } from "./curl.js";
 import { caseSetSha256, kitInfo } from "./manifest.js";
-import type { Redactor } from "./redact.js";
+import { MAX_SHOWN_BODY_CHARS, Redactor } from "./redact.js";
 
 /** Bumped on any change a consumer of results.json could notice; compare refuses versions it does not know. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -19,7 +19,7 @@ export type Counts = Record<Verdict, number>;
  * conformant: exit 0 with nothing excused; conformant-with-excused-failures: exit 0 because a baseline
  * excused every failure; not-conformant: exit 1.
  */
-export type Outcome = "conformant" | "conformant-with-excused-failures" | "not-conformant";
+export type Outcome = "conformant" | "conformant-with-excused-failures" | "partial" | "not-conformant";
 
 export interface ExcuseDoc {
   kind: "case" | "requirement";
@@ -121,6 +121,10 @@ export interface SummaryDoc {
   excusedCounts: Counts;
   unexercisedMust: { profile: ProfileName; id: string; excused: boolean }[];
   baselineProblems: string[];
+  /** Cases whose verdict changed between repetitions (`run --repeat`). */
+  flaky: { profile: ProfileName; id: string; verdicts: Verdict[] }[];
+  /** Only chosen cases ran (--case): how many of each profile's cases. */
+  partial?: { profile: ProfileName; ran: number; of: number }[];
 }
 
 export interface BaselineEntryDoc extends ExcuseDoc {
@@ -162,37 +166,66 @@ export interface ReportInput {
  * Bodies longer than this are cut in the reports (the oversized-body case sends megabytes); they are redacted
  * whole before they are cut, so a secret cannot straddle the cut.
  */
-export const MAX_BODY_CHARS = 64 * 1024;
+export const MAX_BODY_CHARS = MAX_SHOWN_BODY_CHARS;
 
-function clip(text: string): { body: string; truncatedFrom?: number } {
-  return text.length <= MAX_BODY_CHARS
-    ? { body: text }
-    : {
-        body: `${text.slice(0, MAX_BODY_CHARS)}… [cut: ${Buffer.byteLength(text)} bytes in all]`,
-        truncatedFrom: Buffer.byteLength(text),
-      };
+/**
+ * Characters of bodies one report document holds in all. Past it, bodies are cut to MIN_BODY_CHARS: a target
+ * that answers 1 MiB to every request would otherwise make each report 64 KiB times the number of exchanges,
+ * and HTML escaping multiplies that again. Typical runs hold a few dozen KiB of bodies.
+ */
+export const REPORT_BODY_BUDGET = 1024 * 1024;
+export const MIN_BODY_CHARS = 1024;
+
+/** What is left of REPORT_BODY_BUDGET for the document being built. */
+export interface BodyBudget {
+  left: number;
 }
 
-/** A case's exchanges as the reports show them, each dated by the durations of those before it. */
-export function exchangeDocs(exchanges: readonly Exchange[], startedAt: number): ExchangeDoc[] {
+export const newBodyBudget = (): BodyBudget => ({ left: REPORT_BODY_BUDGET });
+
+/** A body redacted (by `redactor`, which may be off) and cut to what the budget allows, with its size and hash. */
+function shown(
+  text: string,
+  redactor: Redactor,
+  budget: BodyBudget,
+): { body: string; truncatedFrom?: number } {
+  const limit = budget.left >= MAX_BODY_CHARS ? MAX_BODY_CHARS : MIN_BODY_CHARS;
+  const result = redactor.shownBody(text, limit);
+  budget.left = Math.max(0, budget.left - result.body.length);
+  return result;
+}
+
+const PASS_THROUGH = new Redactor({ enabled: false });
+
+/**
+ * A case's exchanges as the reports show them, each dated by the durations of those before it. `redactor`
+ * redacts them (raw exchanges); without one they must already be redacted (diff's), and are only cut.
+ */
+export function exchangeDocs(
+  exchanges: readonly Exchange[],
+  startedAt: number,
+  redactor: Redactor = PASS_THROUGH,
+  budget: BodyBudget = newBodyBudget(),
+): ExchangeDoc[] {
   let offset = startedAt;
   return exchanges.map((exchange, index) => {
     const started = new Date(offset).toISOString();
     offset += exchange.response.durationMs;
+    const { request, response } = exchange;
     return {
       step: index + 1,
       startedAt: started,
-      durationMs: Math.round(exchange.response.durationMs * 1000) / 1000,
+      durationMs: Math.round(response.durationMs * 1000) / 1000,
       request: {
-        method: exchange.request.method,
-        url: exchange.request.url,
-        headers: exchange.request.headers,
-        ...(exchange.request.body === undefined ? {} : clip(exchange.request.body)),
+        method: request.method,
+        url: redactor.text(request.url),
+        headers: redactor.headers(request.headers),
+        ...(request.body === undefined ? {} : shown(request.body, redactor, budget)),
       },
       response: {
-        status: exchange.response.status,
-        headers: exchange.response.headers,
-        ...clip(exchange.response.bodyText),
+        status: response.status,
+        headers: redactor.headers(response.headers),
+        ...shown(response.bodyText, redactor, budget),
       },
     };
   });
@@ -228,17 +261,26 @@ export function countVerdicts(verdicts: Verdict[]): Counts {
 }
 
 export function outcomeOf(summary: RunSummary): Outcome {
+  if (summary.partial !== undefined && summary.exitCode === 0) {
+    return "partial";
+  }
   if (!summary.conformant) {
     return "not-conformant";
   }
   return summary.excusedFailures > 0 ? "conformant-with-excused-failures" : "conformant";
 }
 
-function caseDoc(raw: CaseResult, shown: CaseResult, input: ReportInput, runStart: number): CaseDoc {
+function caseDoc(
+  raw: CaseResult,
+  shown: CaseResult,
+  input: ReportInput,
+  runStart: number,
+  budget: BodyBudget,
+): CaseDoc {
   const excuses = input.baseline?.baseline.excuseFor(raw, input.strict);
   const ended = input.caseEndTimes?.get(raw);
   const started = ended === undefined ? runStart : ended - raw.durationMs;
-  const exchanges = exchangeDocs(shown.exchanges, started);
+  const exchanges = exchangeDocs(raw.exchanges, started, input.redactor, budget);
   const failedSteps = [...new Set(raw.failures.map((failure) => failure.step))].sort((a, b) => a - b);
   const reproducers = failedSteps
     .map((step) => raw.exchanges[step - 1])
@@ -273,8 +315,9 @@ function caseDoc(raw: CaseResult, shown: CaseResult, input: ReportInput, runStar
   };
 }
 
-function runDoc(raw: ProfileRun, input: ReportInput): RunDoc {
-  const shown = input.redactor.run(raw);
+function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc {
+  // Texts redacted here; exchanges are redacted from the raw results by exchangeDocs, one case at a time.
+  const shown = input.redactor.run({ ...raw, results: [] });
   const runStart = Date.parse(raw.startedAt);
   return {
     profile: raw.profile,
@@ -298,8 +341,8 @@ function runDoc(raw: ProfileRun, input: ReportInput): RunDoc {
         ...(excused === undefined ? {} : { excused }),
       };
     }),
-    cases: raw.results.map((result, index) =>
-      caseDoc(result, shown.results[index] ?? result, input, runStart),
+    cases: raw.results.map((result) =>
+      caseDoc(result, input.redactor.caseResult({ ...result, exchanges: [] }), input, runStart, budget),
     ),
   };
 }
@@ -307,6 +350,7 @@ function runDoc(raw: ProfileRun, input: ReportInput): RunDoc {
 /** Builds the document every artifact renders: learns the run's secrets first, then redacts everything once. */
 export function buildResultsDocument(input: ReportInput): ResultsDocument {
   input.redactor.learnFromRuns(input.runs);
+  const budget = newBodyBudget();
   const { summary } = input;
   const kit = kitInfo();
   const baseline = input.baseline;
@@ -334,6 +378,8 @@ export function buildResultsDocument(input: ReportInput): ResultsDocument {
         excused: excused ?? false,
       })),
       baselineProblems: summary.baselineProblems,
+      flaky: summary.flaky,
+      ...(summary.partial === undefined ? {} : { partial: summary.partial }),
     },
     ...(baseline === undefined
       ? {}
@@ -348,6 +394,6 @@ export function buildResultsDocument(input: ReportInput): ResultsDocument {
             })),
           },
         }),
-    runs: input.runs.map((run) => runDoc(run, input)),
+    runs: input.runs.map((run) => runDoc(run, input, budget)),
   };
 }

@@ -1,9 +1,13 @@
 // One redactor for every artifact and the console: hides credentials, tokens and the contract's x-sensitive fields.
 
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash } from "node:crypto";
 import type { Contract } from "../contract/contract.js";
 import type { Exchange } from "../http/send.js";
 import type { CaseResult, ProfileRun } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
+import { stringifyJson } from "./json-text.js";
+import { SecretMatcher } from "./secret-matcher.js";
 
 /** What replaces a secret in every artifact and on the console. */
 export const REDACTED = "[REDACTED]";
@@ -44,6 +48,90 @@ const NUMBERS_ARE_PUBLIC = new Set(["code"]);
  */
 export const MIN_LEARNED_SECRET_LENGTH = 4;
 
+/**
+ * How many characters of values seen in responses the redactor searches for. A target chooses these (every
+ * `token` field it sends is learned), so without a bound it could make each search slow and the run's memory
+ * grow; values past the budget are still replaced wherever a field or header rule finds them. Secrets the user
+ * gave and values the kit sent are always learned.
+ */
+export const LEARNED_FROM_TARGET_BUDGET = 1024 * 1024;
+
+/** The set of learned secrets, shared by a redactor and its withMarker() copies, with its search automaton. */
+interface SecretStore {
+  values: Set<string>;
+  /** Characters learned from responses so far, against LEARNED_FROM_TARGET_BUDGET. */
+  fromTarget: number;
+  matcher: SecretMatcher | undefined;
+  /** values.size when `matcher` was built: the set only grows. */
+  matcherSize: number;
+}
+
+/** Where a learned value came from: the target's answers are bounded by a budget, the rest is not. */
+type Source = "given" | "target";
+
+/** Bodies longer than this are cut wherever they are shown (reports, console), after redaction. */
+export const MAX_SHOWN_BODY_CHARS = 64 * 1024;
+
+/**
+ * The secrets of every redactor made while a command runs, so that a message printed outside any of them (a
+ * login error, an internal error caught at the top) is redacted with what they learned. A scope per `main()`
+ * call, not a global: tests run several CLIs in one process.
+ */
+export class SecretScope {
+  readonly #stores = new Set<SecretStore>();
+
+  static #current = new AsyncLocalStorage<SecretScope>();
+
+  /** Runs `work` in this scope: every Redactor constructed during it, however deep, joins it. */
+  run<T>(work: () => T): T {
+    return SecretScope.#current.run(this, work);
+  }
+
+  static add(store: SecretStore): void {
+    const scope = SecretScope.#current.getStore();
+    if (scope !== undefined) {
+      scope.#stores.add(store);
+    }
+  }
+
+  /** Text redacted with the kit's field rules and patterns, `extra` values, and every secret of the scope. */
+  redact(text: string, extra: Iterable<string | undefined> = []): string {
+    // A store of its own passed in, so this short-lived redactor does not join the scope it reads.
+    const redactor = new Redactor(
+      { secrets: extra },
+      { values: new Set(), fromTarget: 0, matcher: undefined, matcherSize: 0 },
+    );
+    for (const store of this.#stores) {
+      for (const value of store.values) {
+        redactor.learn(value);
+      }
+    }
+    return redactor.text(text);
+  }
+}
+
+function registerStore(store: SecretStore): void {
+  SecretScope.add(store);
+}
+
+/** JSON.parse without the exception: a body that is not JSON is the common case, not an error. */
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** encodeURIComponent throws on a lone surrogate, which a target can put in any string it sends. */
+function encodeURIComponentSafe(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export interface RedactorOptions {
   /** False for --include-secrets: every method returns its input unchanged. Default true. */
   enabled?: boolean;
@@ -58,6 +146,26 @@ export interface RedactorOptions {
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Credentials in a URL's user-info part (scheme://user:password@). Anchored on "://" (a literal the engine
+ * finds by scanning), with a one-character look-behind for the scheme: a pattern that starts with the scheme
+ * retries at every letter of a long word, which made "a.a.a.…" quadratic.
+ */
+const URL_CREDENTIALS = /(?<=[a-z0-9+.-]):\/\/([^\s:/@]+:)[^\s@/]+@/gi;
+/** Twelve characters at least, so prose such as "a Bearer token" stays readable. */
+const SCHEME_CREDENTIALS = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}/g;
+
+const isContainer = (value: unknown): value is object => typeof value === "object" && value !== null;
+
+/** Sets an own property even for "__proto__", which plain assignment would take as the prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") {
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    target[key] = value;
+  }
+}
 
 /** Every request property marked `x-sensitive: true` anywhere in the contract's request schemas. */
 export function sensitiveFieldsOf(contract: Contract): Set<string> {
@@ -93,32 +201,33 @@ export class Redactor {
   readonly enabled: boolean;
   readonly #fields: Set<string>;
   readonly #headers: Set<string>;
-  readonly #secrets: Set<string>;
+  readonly #store: SecretStore;
   readonly #marker: (name: string) => string;
-  #learnedPattern: RegExp | undefined;
-  /** How many secrets #learnedPattern was built from; the set is shared with withMarker() copies and only grows. */
-  #learnedPatternSize = 0;
   readonly #fieldPattern: RegExp | undefined;
   readonly #formPattern: RegExp | undefined;
 
-  constructor(options: RedactorOptions = {}, shared?: Set<string>) {
+  constructor(options: RedactorOptions = {}, shared?: SecretStore) {
     this.enabled = options.enabled ?? true;
     this.#fields = new Set(
       [...(options.fields ?? ALWAYS_SENSITIVE_FIELDS)].map((name) => name.toLowerCase()),
     );
     this.#headers = new Set([...(options.headers ?? [])].map((name) => name.toLowerCase()));
-    this.#secrets = shared ?? new Set();
+    this.#store = shared ?? { values: new Set(), fromTarget: 0, matcher: undefined, matcherSize: 0 };
     this.#marker = options.marker ?? (() => REDACTED);
     const alternatives = [...this.#fields].map(escapeRegExp).join("|");
     if (alternatives !== "") {
       // "pin": "123456" or "pin":123456 inside JSON-ish text (also a malformed body that JSON.parse refused);
-      // an unterminated string runs to the end of the text, so a truncated body leaks nothing either.
+      // an unterminated string runs to the end of the text, so a truncated body leaks nothing either. Linear:
+      // it can only start at a quoted field name, and neither repetition can match what follows it.
       this.#fieldPattern = new RegExp(
         `("(${alternatives})"\\s*:\\s*)("(?:[^"\\\\]|\\\\.)*(?:"|$)|-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`,
         "gi",
       );
       // pin=123456 in a query string or a form body.
       this.#formPattern = new RegExp(`([?&;]|^)(${alternatives})=([^&#\\s]*)`, "gim");
+    }
+    if (shared === undefined) {
+      registerStore(this.#store);
     }
     for (const secret of options.secrets ?? []) {
       this.learn(secret);
@@ -134,7 +243,7 @@ export class Redactor {
   withMarker(marker: (name: string) => string): Redactor {
     return new Redactor(
       { enabled: this.enabled, fields: this.#fields, headers: this.#headers, marker },
-      this.#secrets,
+      this.#store,
     );
   }
 
@@ -150,29 +259,48 @@ export class Redactor {
   /** Remembers a secret value so it is replaced wherever it shows up in free text, also inside non-JSON bodies. */
   learn(...values: (string | undefined)[]): void {
     for (const value of values) {
-      if (value === undefined || value.length < MIN_LEARNED_SECRET_LENGTH) {
+      this.#learn(value, "given");
+    }
+  }
+
+  #learn(value: string | undefined, source: Source): void {
+    if (value === undefined || value.length < MIN_LEARNED_SECRET_LENGTH) {
+      return;
+    }
+    const store = this.#store;
+    // The value as sent, as it appears inside a JSON string, and as it appears in a URL.
+    const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponentSafe(value)]);
+    for (const form of forms) {
+      if (store.values.has(form)) {
         continue;
       }
-      // The value as sent, as it appears inside a JSON string, and as it appears in a URL.
-      const forms = [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
-      for (const form of forms) {
-        this.#secrets.add(form);
+      if (source === "target") {
+        if (store.fromTarget + form.length > LEARNED_FROM_TARGET_BUDGET) {
+          continue;
+        }
+        store.fromTarget += form.length;
       }
+      store.values.add(form);
     }
   }
 
   /** Learns the secrets one exchange carried: credentials of its Authorization header, sensitive fields. */
   learnFromExchange(exchange: Exchange): void {
     for (const [name, value] of Object.entries(exchange.request.headers)) {
-      this.#learnHeader(name, value);
+      this.#learnHeader(name, value, "given");
     }
     for (const [name, value] of Object.entries(exchange.response.headers)) {
-      this.#learnHeader(name, value);
+      this.#learnHeader(name, value, "target");
     }
-    this.#learnText(exchange.request.url);
-    this.#learnText(exchange.request.body);
-    this.#learnText(exchange.response.bodyText);
-    this.#learnJson(exchange.response.json);
+    this.#learnText(exchange.request.url, "given");
+    this.#learnText(exchange.request.body, "given");
+    // The parsed body is the response's own: parsing its text again would double the work on a large body.
+    if (exchange.response.isJson) {
+      this.#learnJson(exchange.response.json, "target");
+      this.#learnPatterns(exchange.response.bodyText, "target");
+    } else {
+      this.#learnText(exchange.response.bodyText, "target");
+    }
   }
 
   learnFromResult(result: CaseResult): void {
@@ -189,7 +317,7 @@ export class Redactor {
     }
   }
 
-  #learnHeader(name: string, value: string): void {
+  #learnHeader(name: string, value: string, source: Source): void {
     const lower = name.toLowerCase();
     if (lower === "authorization" || lower === "proxy-authorization") {
       const match = /^(\w+)\s+(.+)$/.exec(value.trim());
@@ -198,73 +326,90 @@ export class Redactor {
       if (scheme === "basic" && credentials !== undefined) {
         const decoded = Buffer.from(credentials, "base64").toString("utf8");
         const colon = decoded.indexOf(":");
-        this.learn(credentials, colon >= 0 ? decoded.slice(colon + 1) : decoded);
+        this.#learn(credentials, source);
+        this.#learn(colon >= 0 ? decoded.slice(colon + 1) : decoded, source);
       } else {
-        this.learn(credentials ?? value);
+        this.#learn(credentials ?? value, source);
       }
     } else if (lower === "cookie" || lower === "set-cookie") {
       for (const pair of value.split(/[;,]/)) {
         const equals = pair.indexOf("=");
         if (equals > 0) {
-          this.learn(pair.slice(equals + 1).trim());
+          this.#learn(pair.slice(equals + 1).trim(), source);
         }
       }
     } else if (this.isSensitiveHeader(lower)) {
-      this.learn(value);
+      this.#learn(value, source);
     }
   }
 
-  #learnText(text: string | undefined): void {
+  #learnText(text: string | undefined, source: Source): void {
     if (text === undefined || text === "") {
       return;
     }
-    try {
-      this.#learnJson(JSON.parse(text));
-    } catch {
-      // Not JSON: fall through to the key=value patterns.
+    const parsed = parseJson(text);
+    if (parsed.ok) {
+      this.#learnJson(parsed.value, source);
     }
+    this.#learnPatterns(text, source);
+  }
+
+  /** The key=value patterns, for text JSON.parse refused and for JSON-ish text inside strings alike. */
+  #learnPatterns(text: string, source: Source): void {
     for (const pattern of [this.#fieldPattern, this.#formPattern]) {
-      if (!pattern) {
+      if (!pattern || !text.includes(pattern === this.#fieldPattern ? '"' : "=")) {
         continue;
       }
       for (const match of text.matchAll(pattern)) {
         const key = (match[2] ?? "").toLowerCase();
         const raw = match[3] ?? "";
         if (raw.startsWith('"')) {
-          this.learn(raw.replace(/^"|"$/g, ""));
+          this.#learn(raw.replace(/^"|"$/g, ""), source);
         } else if (!NUMBERS_ARE_PUBLIC.has(key)) {
-          this.learn(decodeURIComponentSafe(raw));
+          this.#learn(decodeURIComponentSafe(raw), source);
         }
       }
     }
   }
 
-  #learnJson(value: unknown, sensitiveKey?: string): void {
-    if (Array.isArray(value)) {
-      for (const item of value) {
-        this.#learnJson(item, sensitiveKey);
-      }
-    } else if (typeof value === "object" && value !== null) {
-      for (const [key, item] of Object.entries(value)) {
-        this.#learnJson(item, this.isSensitiveField(key) ? key : sensitiveKey);
-      }
-    } else if (sensitiveKey !== undefined) {
-      if (typeof value === "string") {
-        this.learn(value);
-      } else if (typeof value === "number" && !NUMBERS_ARE_PUBLIC.has(sensitiveKey.toLowerCase())) {
-        this.learn(String(value));
+  /** Every value under a sensitive field, at any depth; iterative, since a target chooses the depth. */
+  #learnJson(root: unknown, source: Source): void {
+    const stack: [unknown, string | undefined][] = [[root, undefined]];
+    while (stack.length > 0) {
+      const [value, sensitiveKey] = stack.pop() as [unknown, string | undefined];
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          stack.push([item, sensitiveKey]);
+        }
+      } else if (isContainer(value)) {
+        for (const [key, item] of Object.entries(value)) {
+          stack.push([item, this.isSensitiveField(key) ? key : sensitiveKey]);
+        }
+      } else if (sensitiveKey !== undefined) {
+        if (typeof value === "string") {
+          this.#learn(value, source);
+        } else if (typeof value === "number" && !NUMBERS_ARE_PUBLIC.has(sensitiveKey.toLowerCase())) {
+          this.#learn(String(value), source);
+        }
       }
     }
   }
 
-  #learned(): RegExp | undefined {
-    if (this.#secrets.size > 0 && this.#learnedPatternSize !== this.#secrets.size) {
-      // Longest first, in one pass, so a secret inside another is not half-replaced and a marker is never re-matched.
-      const alternatives = [...this.#secrets].sort((a, b) => b.length - a.length).map(escapeRegExp);
-      this.#learnedPattern = new RegExp(alternatives.join("|"), "g");
-      this.#learnedPatternSize = this.#secrets.size;
+  #matcher(): SecretMatcher | undefined {
+    const store = this.#store;
+    if (store.values.size === 0) {
+      return undefined;
     }
-    return this.#learnedPattern;
+    if (store.matcher === undefined || store.matcherSize !== store.values.size) {
+      store.matcher = new SecretMatcher(store.values, MIN_LEARNED_SECRET_LENGTH);
+      store.matcherSize = store.values.size;
+    }
+    return store.matcher;
+  }
+
+  /** The longest learned secret: how far a secret can reach past a point where a text is cut. */
+  get longestSecret(): number {
+    return this.#matcher()?.longest ?? 0;
   }
 
   /** Free text (a reason, an Expected / Received, a URL, a non-JSON body): every known secret replaced. */
@@ -273,59 +418,118 @@ export class Redactor {
       return value;
     }
     let text = value;
-    if (this.#fieldPattern) {
+    // Each pattern needs a character the text may not hold at all; looking for it first spares a regex pass.
+    if (this.#fieldPattern && text.includes('"')) {
       text = text.replace(this.#fieldPattern, (whole, prefix: string, key: string, raw: string) =>
         !raw.startsWith('"') && NUMBERS_ARE_PUBLIC.has(key.toLowerCase())
           ? whole
           : `${prefix}${JSON.stringify(this.#marker(key))}`,
       );
     }
-    if (this.#formPattern) {
+    if (this.#formPattern && text.includes("=")) {
       text = text.replace(
         this.#formPattern,
         (_whole, lead: string, key: string) => `${lead}${key}=${this.#marker(key)}`,
       );
     }
     // Credentials in a URL's user-info part, and Authorization values quoted in messages.
-    text = text.replace(
-      /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi,
-      (_whole, lead: string) => `${lead}${this.#marker("password")}@`,
-    );
-    text = text.replace(
-      // Twelve characters at least, so prose such as "a Bearer token" stays readable.
-      /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{12,}/g,
-      (_whole, scheme: string) => `${scheme} ${this.#marker(scheme === "Basic" ? "credentials" : "token")}`,
-    );
-    const learned = this.#learned();
-    return learned ? text.replace(learned, () => this.#marker("secret")) : text;
+    if (text.includes("://")) {
+      text = text.replace(
+        URL_CREDENTIALS,
+        (_whole, user: string) => `://${user}${this.#marker("password")}@`,
+      );
+    }
+    if (text.includes("Bearer") || text.includes("Basic")) {
+      text = text.replace(
+        SCHEME_CREDENTIALS,
+        (_whole, scheme: string) => `${scheme} ${this.#marker(scheme === "Basic" ? "credentials" : "token")}`,
+      );
+    }
+    const matcher = this.#matcher();
+    return matcher ? matcher.replace(text, this.#marker("secret")) : text;
   }
 
   /** A parsed JSON value: sensitive fields replaced whatever their depth, known secrets replaced in strings. */
   json(value: unknown): unknown {
-    return this.enabled ? this.#redactJson(value, undefined) : value;
+    return this.enabled ? this.#redactJson(value).value : value;
   }
 
-  #redactJson(value: unknown, sensitiveKey: string | undefined): unknown {
-    if (Array.isArray(value)) {
-      return value.map((item) => this.#redactJson(item, sensitiveKey));
-    }
-    if (typeof value === "object" && value !== null) {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [
-          key,
-          this.#redactJson(item, this.isSensitiveField(key) ? key : sensitiveKey),
-        ]),
-      );
-    }
-    if (sensitiveKey !== undefined) {
+  /**
+   * A copy of a JSON value with sensitive fields replaced, built with an explicit stack: a target chooses the
+   * depth, and recursion overflowed the call stack at 3,000 levels. `changed` says whether anything was replaced.
+   */
+  #redactJson(root: unknown): { value: unknown; changed: boolean } {
+    let changed = false;
+    const leaf = (value: unknown, sensitiveKey: string | undefined): unknown => {
+      if (sensitiveKey !== undefined) {
+        if (typeof value === "string") {
+          changed = true;
+          return this.#marker(sensitiveKey);
+        }
+        if (typeof value === "number" && !NUMBERS_ARE_PUBLIC.has(sensitiveKey.toLowerCase())) {
+          changed = true;
+          return this.#marker(sensitiveKey);
+        }
+      }
       if (typeof value === "string") {
-        return this.#marker(sensitiveKey);
+        const redacted = this.text(value);
+        changed ||= redacted !== value;
+        return redacted;
       }
-      if (typeof value === "number" && !NUMBERS_ARE_PUBLIC.has(sensitiveKey.toLowerCase())) {
-        return this.#marker(sensitiveKey);
+      if (typeof value === "number" && String(value).length >= MIN_LEARNED_SECRET_LENGTH) {
+        // A PIN the kit sent, echoed as a number under a field of another name.
+        const text = String(value);
+        if (this.#matcher()?.spans(text).length) {
+          changed = true;
+          return this.#marker("secret");
+        }
+      }
+      return value;
+    };
+    const copy = (value: object): Record<string, unknown> | unknown[] =>
+      Array.isArray(value) ? new Array(value.length) : {};
+    if (!isContainer(root)) {
+      const value = leaf(root, undefined);
+      return { value, changed };
+    }
+    const top = copy(root);
+    const stack: [object, Record<string, unknown> | unknown[], string | undefined][] = [
+      [root, top, undefined],
+    ];
+    while (stack.length > 0) {
+      const [source, target, sensitiveKey] = stack.pop() as [
+        object,
+        Record<string, unknown> | unknown[],
+        string | undefined,
+      ];
+      if (Array.isArray(source)) {
+        const out = target as unknown[];
+        source.forEach((item: unknown, index) => {
+          if (isContainer(item)) {
+            const child = copy(item);
+            out[index] = child;
+            stack.push([item, child, sensitiveKey]);
+          } else {
+            out[index] = leaf(item, sensitiveKey);
+          }
+        });
+        continue;
+      }
+      const out = target as Record<string, unknown>;
+      for (const [key, item] of Object.entries(source)) {
+        const childKey = this.isSensitiveField(key) ? key : sensitiveKey;
+        const shownKey = this.text(key);
+        changed ||= shownKey !== key;
+        if (isContainer(item)) {
+          const child = copy(item);
+          define(out, shownKey, child);
+          stack.push([item, child, childKey]);
+        } else {
+          define(out, shownKey, leaf(item, childKey));
+        }
       }
     }
-    return typeof value === "string" ? this.text(value) : value;
+    return { value: top, changed };
   }
 
   /**
@@ -336,16 +540,36 @@ export class Redactor {
     if (!this.enabled || text === "") {
       return text;
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
+    const parsed = parseJson(text);
+    if (!parsed.ok) {
       return this.text(text);
     }
-    const redacted = this.json(parsed);
-    const changed = JSON.stringify(redacted) !== JSON.stringify(parsed);
-    const indent = /\n(\s+)/.exec(text)?.[1]?.length ?? 0;
-    return this.text(changed ? JSON.stringify(redacted, null, indent || undefined) : text);
+    const { value, changed } = this.#redactJson(parsed.value);
+    if (!changed) {
+      return text;
+    }
+    const indent = /\n( +)/.exec(text)?.[1]?.length ?? 0;
+    return stringifyJson(value, indent);
+  }
+
+  /**
+   * A body as the reports and the console show it: redacted whole (so no secret straddles the cut), then cut to
+   * `maxChars` with its size and the SHA-256 of the redacted body. A body longer than `maxChars` is redacted as
+   * text, as a truncated one would be: re-serializing megabytes of JSON to show its first 64 KiB is wasted work.
+   */
+  shownBody(text: string, maxChars: number): { body: string; truncatedFrom?: number } {
+    const redacted = text.length > maxChars ? this.text(text) : this.body(text);
+    if (redacted.length <= maxChars) {
+      return { body: redacted };
+    }
+    const bytes = Buffer.byteLength(text);
+    const digest = createHash("sha256").update(redacted).digest("hex");
+    return {
+      body: `${redacted.slice(0, maxChars)}… [cut: ${bytes} bytes in all, SHA-256 of the body${
+        this.enabled ? " as redacted" : ""
+      } ${digest}]`,
+      truncatedFrom: bytes,
+    };
   }
 
   headers(headers: Record<string, string>): Record<string, string> {
@@ -396,7 +620,44 @@ export class Redactor {
     };
   }
 
-  /** A case result for display: free text and exchanges redacted; ids and descriptions are the kit's own. */
+  /**
+   * An exchange for display: as exchange(), but a body text longer than MAX_SHOWN_BODY_CHARS is cut (redacted
+   * as text up to the cut and as far past it as a secret can reach) and its parsed value dropped. Redacting
+   * megabytes of answers in full for the console, which prints no body, cost seconds per run.
+   */
+  #shownExchange(exchange: Exchange): Exchange {
+    const { request, response } = exchange;
+    const cut = (text: string) =>
+      text.length > MAX_SHOWN_BODY_CHARS
+        ? `${this.text(text.slice(0, MAX_SHOWN_BODY_CHARS + this.longestSecret)).slice(
+            0,
+            MAX_SHOWN_BODY_CHARS,
+          )}… [cut]`
+        : this.body(text);
+    return {
+      request: {
+        ...request,
+        url: this.text(request.url),
+        path: this.text(request.path),
+        headers: this.headers(request.headers),
+        ...(request.body === undefined ? {} : { body: cut(request.body) }),
+      },
+      response: {
+        ...response,
+        headers: this.headers(response.headers),
+        bodyText: cut(response.bodyText),
+        // A cut body is text, as a recorded one read back from results.json is: diff compares them alike.
+        ...(response.bodyText.length > MAX_SHOWN_BODY_CHARS
+          ? { json: undefined, isJson: false }
+          : { json: this.json(response.json) }),
+      },
+    };
+  }
+
+  /**
+   * A case result for display: free text redacted, and its exchanges with their bodies cut (see #shownExchange);
+   * the reports render exchanges from the raw result through shownBody(). Ids and descriptions are the kit's own.
+   */
   caseResult(result: CaseResult): CaseResult {
     if (!this.enabled) {
       return result;
@@ -413,7 +674,7 @@ export class Redactor {
         ...observation,
         summary: this.text(observation.summary),
       })),
-      exchanges: result.exchanges.map((exchange) => this.exchange(exchange)),
+      exchanges: result.exchanges.map((exchange) => this.#shownExchange(exchange)),
     };
   }
 
@@ -445,9 +706,17 @@ export function targetSecrets(targets: TargetConfig[]): { values: string[]; head
   const values = targets.flatMap((target) => {
     const nonAdmin = target.states["non-admin-user"];
     const codeSent = target.states["code-sent"];
+    // The Basic form too: a target that echoes the login's Authorization header echoes base64(user:password).
+    const basic = (user: string | undefined, password: string | undefined) =>
+      user === undefined || password === undefined
+        ? undefined
+        : Buffer.from(`${user}:${password}`).toString("base64");
     return [
       target.password,
+      basic(target.username, target.password),
+      nonAdmin && "password" in nonAdmin ? basic(nonAdmin.username, nonAdmin.password) : undefined,
       target.token,
+      target.stateHookToken,
       target.states["two-step-enabled"]?.pin,
       nonAdmin && "password" in nonAdmin ? nonAdmin.password : undefined,
       nonAdmin && "token" in nonAdmin ? nonAdmin.token : undefined,

@@ -18,6 +18,35 @@ function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
 }
 
+/** How much of a refused login's answer its error quotes. */
+const LOGIN_EXCERPT_CHARS = 200;
+
+/**
+ * The start of a refused login's answer for its error message, with the credentials taken out first (a target
+ * may echo them, also as the Basic header it was sent) and only then cut, so no part of one survives the cut.
+ * The CLI redacts the message again with everything its redactors know; this covers callers without one.
+ */
+function loginAnswerExcerpt(bodyText: string, username: string, password: string): string {
+  const header = basic(username, password);
+  const forms = [header, header.slice("Basic ".length), password, JSON.stringify(password).slice(1, -1)]
+    .concat(safeUriComponent(password) ?? [])
+    .filter((form) => form.length > 0)
+    .sort((a, b) => b.length - a.length);
+  let text = bodyText;
+  for (const form of forms) {
+    text = text.split(form).join("[REDACTED]");
+  }
+  return text.length > LOGIN_EXCERPT_CHARS ? `${text.slice(0, LOGIN_EXCERPT_CHARS)}…` : text;
+}
+
+function safeUriComponent(text: string): string | undefined {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 export class Session {
   #adminToken: Promise<string> | undefined;
   readonly #userTokens = new Map<string, Promise<string>>();
@@ -41,8 +70,7 @@ export class Session {
     if (response.status !== 200 || typeof token !== "string" || token === "") {
       throw new LoginError(
         `logging in as ${username} at ${this.target.url}/v1/users/login answered ${response.status}${
-          // A target may echo the credentials; the message goes to the console and CI logs.
-          response.bodyText ? `: ${response.bodyText.slice(0, 200).split(password).join("[REDACTED]")}` : ""
+          response.bodyText ? `: ${loginAnswerExcerpt(response.bodyText, username, password)}` : ""
         }`,
       );
     }

@@ -1,0 +1,102 @@
+// JSON values a target sent, serialized and pretty-printed without recursion and in time linear in their size.
+
+/**
+ * Deeper than this, containers are written compactly: indenting each level costs its depth in spaces per line,
+ * so an array nested 2,000 deep pretty-printed in full is megabytes of spaces for 4 KB of input.
+ */
+export const MAX_INDENT_DEPTH = 16;
+
+const isContainer = (value: unknown): value is object => typeof value === "object" && value !== null;
+
+interface Frame {
+  value: Record<string, unknown> | unknown[];
+  /** Own enumerable keys of an object (those JSON.stringify writes); undefined for an array. */
+  keys: string[] | undefined;
+  length: number;
+  index: number;
+  depth: number;
+}
+
+/**
+ * What JSON.stringify(value, null, indent) writes for a JSON value (as JSON.parse makes them), except that
+ * containers deeper than `maxIndentDepth` are written without indentation. JSON.stringify itself recurses, and
+ * throws "Maximum call stack size exceeded" for a value nested about 10,000 deep: a 20 KB body.
+ */
+export function stringifyJson(value: unknown, indent = 0, maxIndentDepth = MAX_INDENT_DEPTH): string {
+  const spaces = Math.min(10, Math.max(0, Math.floor(indent)));
+  const out: string[] = [];
+  const stack: Frame[] = [];
+  const pretty = (depth: number) => spaces > 0 && depth < maxIndentDepth;
+  const lineAt = (depth: number) => `\n${" ".repeat(spaces * depth)}`;
+  const open = (item: unknown, depth: number, inArray: boolean): boolean => {
+    if (!isContainer(item)) {
+      const text = typeof item === "function" || typeof item === "symbol" ? undefined : JSON.stringify(item);
+      out.push(text ?? (inArray ? "null" : ""));
+      return false;
+    }
+    if (Array.isArray(item)) {
+      if (item.length === 0) {
+        out.push("[]");
+        return false;
+      }
+      out.push("[");
+      stack.push({ value: item, keys: undefined, length: item.length, index: 0, depth });
+      return true;
+    }
+    const record = item as Record<string, unknown>;
+    const keys = Object.keys(record).filter((key) => {
+      const type = typeof record[key];
+      return type !== "undefined" && type !== "function" && type !== "symbol";
+    });
+    if (keys.length === 0) {
+      out.push("{}");
+      return false;
+    }
+    out.push("{");
+    stack.push({ value: record, keys, length: keys.length, index: 0, depth });
+    return true;
+  };
+  open(value, 0, true);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1] as Frame;
+    if (frame.index >= frame.length) {
+      if (pretty(frame.depth)) {
+        out.push(lineAt(frame.depth));
+      }
+      out.push(frame.keys === undefined ? "]" : "}");
+      stack.pop();
+      continue;
+    }
+    const index = frame.index++;
+    if (index > 0) {
+      out.push(",");
+    }
+    if (pretty(frame.depth)) {
+      out.push(lineAt(frame.depth + 1));
+    }
+    if (frame.keys === undefined) {
+      open((frame.value as unknown[])[index], frame.depth + 1, true);
+    } else {
+      const key = frame.keys[index] as string;
+      out.push(JSON.stringify(key), pretty(frame.depth) ? ": " : ":");
+      open((frame.value as Record<string, unknown>)[key], frame.depth + 1, false);
+    }
+  }
+  return out.join("");
+}
+
+/**
+ * A body for a person to read: JSON pretty-printed (2 spaces, at most MAX_INDENT_DEPTH levels), anything else
+ * as it came. When indenting would more than double a body, it is shown as it came too: the bound on what a
+ * report holds is the body's own size.
+ */
+export function prettyBody(body: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return body;
+  }
+  const pretty = stringifyJson(parsed, 2);
+  return pretty.length > 2 * body.length + 256 ? body : pretty;
+}

@@ -7,6 +7,11 @@ import { ContractError, PROFILES } from "../contract/contract.js";
 import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/artifacts.js";
 import { PACKAGE_JSON_PATH } from "../paths.js";
 import { MAX_REPEAT } from "../pipeline/run-conformance.js";
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_FAILED_LOGINS,
+  DEFAULT_STORE_CAPS,
+} from "../reference/index.js";
 import { SecretScope } from "../report/redact.js";
 import { REPORT_FILES, REPORTERS } from "../report/write-reports.js";
 import { TargetUnreachableError } from "../runner/run-matrix.js";
@@ -26,7 +31,6 @@ export const EXIT = { conformant: 0, notConformant: 1, usage: 2, unreachable: 3,
 
 /** An internal error's message and stack are cut to this: a message may quote megabytes a target sent. */
 const MAX_ERROR_CHARS = 4000;
-
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -266,7 +270,36 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       "also send the pending code in this header of every 202 (for runs without a hook)",
     )
     .option("--user <name:password>", "a non-admin user that exists from the start (repeatable)", collectRaw)
-    .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, output)));
+    .option(
+      "--state-hook-token <token>",
+      "the hook then needs Authorization: Bearer <token> (env WA_CONFORMANCE_STATE_HOOK_TOKEN); required off loopback",
+    )
+    .option(
+      "--max-users <n>",
+      `users the hook may create (default ${DEFAULT_STORE_CAPS.maxUsers})`,
+      integer("--max-users", 1, 1_000_000),
+    )
+    .option(
+      "--max-sessions-per-user <n>",
+      `live tokens per user, its oldest dropped first (default ${DEFAULT_STORE_CAPS.maxSessionsPerUser})`,
+      integer("--max-sessions-per-user", 1, 1_000_000),
+    )
+    .option(
+      "--max-numbers <n>",
+      `numbers held, the oldest forgotten first (default ${DEFAULT_STORE_CAPS.maxNumbers})`,
+      integer("--max-numbers", 1, 10_000_000),
+    )
+    .option(
+      "--max-connections <n>",
+      `open connections (default ${DEFAULT_MAX_CONNECTIONS})`,
+      integer("--max-connections", 1, 100_000),
+    )
+    .option(
+      "--max-failed-logins <n>",
+      `failed logins per username per minute before 429 (default ${DEFAULT_MAX_FAILED_LOGINS})`,
+      integer("--max-failed-logins", 1, 1_000_000),
+    )
+    .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, output, env)));
 
   program
     .command("cert")

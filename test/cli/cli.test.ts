@@ -380,6 +380,60 @@ describe("the built bin", () => {
     expect(await exited).toEqual({ code: 0, signal: null });
   });
 
+  it("serve --state-hook-token guards the hook; a tokenless hook off loopback is refused before listening", async () => {
+    const refused = await execFileAsync(
+      process.execPath,
+      [BIN, "serve", "--host", "0.0.0.0", "--port", "0"],
+      {
+        cwd: PACKAGE_ROOT,
+        env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+      },
+    ).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code?: number; stderr?: string }) => ({ code: error.code ?? -1, stderr: error.stderr ?? "" }),
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("--state-hook-token");
+
+    const child = spawn(
+      process.execPath,
+      [BIN, "serve", "--port", "0", "--state-hook-token", "hook-t0ken", "--max-users", "5"],
+      {
+        cwd: PACKAGE_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let text = "";
+        child.stdout.setEncoding("utf8");
+        child.stdout.on("data", (chunk: string) => {
+          text += chunk;
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+          if (match?.[1]) {
+            resolve(match[1]);
+          }
+        });
+        child.once("exit", () => reject(new Error(`serve exited early: ${text}`)));
+      });
+      const hook = (authorization?: string) =>
+        fetch(`${url}/_conformance/provider-states`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify({
+            state: "number-unregistered",
+            params: { cc: "1", phone_number: "5550100123" },
+            action: "setup",
+          }),
+        });
+      expect((await hook()).status).toBe(401);
+      expect((await hook("Bearer wrong")).status).toBe(401);
+      expect((await hook("Bearer hook-t0ken")).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+  });
+
   it("run --case registered-number-answers-201 exits 0", async () => {
     const result = await execFileAsync(
       process.execPath,

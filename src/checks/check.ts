@@ -2,6 +2,7 @@
 import type { Contract, Operation } from "../contract/contract.js";
 import type { ContractSchemas } from "../contract/schema-validator.js";
 import type { IncomingResponse } from "../http/send.js";
+import { stringifyJson } from "../json-text.js";
 
 export interface CheckContext {
   contract: Contract;
@@ -22,10 +23,16 @@ export interface CheckFailure {
 
 export type Check<T> = (expected: T, context: CheckContext) => CheckFailure | undefined;
 
-/** Shortens a value for a failure message. */
+/**
+ * Shortens a value for a failure message. Only the excerpt is serialized, without recursion: a target's body may
+ * be a megabyte, or nested deeper than JSON.stringify can go.
+ */
 export function show(value: unknown, limit = 300): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+  const excerpt = (text: string) => (text.length > limit ? `${text.slice(0, limit)}…` : text);
+  if (typeof value === "string") {
+    return excerpt(JSON.stringify(value.length > limit ? value.slice(0, limit + 1) : value));
+  }
+  return excerpt(value === undefined ? "undefined" : stringifyJson(value, 0, 0, limit));
 }
 
 export function showBody(response: IncomingResponse): string {

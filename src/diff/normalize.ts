@@ -1,6 +1,6 @@
 // Turns one response into what a diff compares: body fields by JSON pointer, lower-case headers, rules applied.
 import type { Exchange, IncomingResponse } from "../http/send.js";
-import { stringifyJson } from "../report/json-text.js";
+import { stringifyJson } from "../json-text.js";
 import { type DiffRules, findHeaderRule, findPointerRule, joinPointer, type PointerRule } from "./rules.js";
 
 /** Shown instead of a volatile value: it is there, and its value is not compared. */

@@ -3,7 +3,7 @@ import { STATUS_CODES } from "node:http";
 import { VERDICTS, type Verdict } from "../runner/results.js";
 import { reproducerVariables } from "./curl.js";
 import { html, type Markup, page, raw, verdictClass } from "./html-kit.js";
-import { prettyBody } from "./json-text.js";
+import { prettyBody } from "../json-text.js";
 import type { CaseDoc, ExchangeDoc, ExcuseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
 
 const HEADLINE: Record<Outcome, string> = {

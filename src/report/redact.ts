@@ -6,7 +6,7 @@ import type { Contract } from "../contract/contract.js";
 import type { Exchange } from "../http/send.js";
 import type { CaseResult, ProfileRun } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
-import { stringifyJson } from "./json-text.js";
+import { stringifyJson } from "../json-text.js";
 import { SecretMatcher } from "./secret-matcher.js";
 
 /** What replaces a secret in every artifact and on the console. */

@@ -11,7 +11,7 @@ import { flatten, MAX_FLATTEN_DEPTH } from "../../src/diff/normalize.js";
 import type { Exchange } from "../../src/http/send.js";
 import { DEFAULT_ADMIN } from "../../src/reference/index.js";
 import { curlReproducer } from "../../src/report/curl.js";
-import { prettyBody, stringifyJson } from "../../src/report/json-text.js";
+import { prettyBody, stringifyJson } from "../../src/json-text.js";
 import { REDACTED, Redactor } from "../../src/report/redact.js";
 import { SecretMatcher } from "../../src/report/secret-matcher.js";
 import { runCli } from "../support/cli.js";

@@ -20,26 +20,40 @@ interface Frame {
 /**
  * What JSON.stringify(value, null, indent) writes for a JSON value (as JSON.parse makes them), except that
  * containers deeper than `maxIndentDepth` are written without indentation. JSON.stringify itself recurses, and
- * throws "Maximum call stack size exceeded" for a value nested about 10,000 deep: a 20 KB body.
+ * throws "Maximum call stack size exceeded" for a value nested about 10,000 deep: a 20 KB body. With `maxChars`,
+ * writing stops soon after that many characters (the text is then a prefix, at most one token longer), so a short
+ * excerpt of a megabyte value costs no more than the excerpt.
  */
-export function stringifyJson(value: unknown, indent = 0, maxIndentDepth = MAX_INDENT_DEPTH): string {
+export function stringifyJson(
+  value: unknown,
+  indent = 0,
+  maxIndentDepth = MAX_INDENT_DEPTH,
+  maxChars = Number.POSITIVE_INFINITY,
+): string {
   const spaces = Math.min(10, Math.max(0, Math.floor(indent)));
   const out: string[] = [];
+  let written = 0;
+  const push = (...parts: string[]) => {
+    for (const part of parts) {
+      out.push(part);
+      written += part.length;
+    }
+  };
   const stack: Frame[] = [];
   const pretty = (depth: number) => spaces > 0 && depth < maxIndentDepth;
   const lineAt = (depth: number) => `\n${" ".repeat(spaces * depth)}`;
   const open = (item: unknown, depth: number, inArray: boolean): boolean => {
     if (!isContainer(item)) {
       const text = typeof item === "function" || typeof item === "symbol" ? undefined : JSON.stringify(item);
-      out.push(text ?? (inArray ? "null" : ""));
+      push(text ?? (inArray ? "null" : ""));
       return false;
     }
     if (Array.isArray(item)) {
       if (item.length === 0) {
-        out.push("[]");
+        push("[]");
         return false;
       }
-      out.push("[");
+      push("[");
       stack.push({ value: item, keys: undefined, length: item.length, index: 0, depth });
       return true;
     }
@@ -49,36 +63,36 @@ export function stringifyJson(value: unknown, indent = 0, maxIndentDepth = MAX_I
       return type !== "undefined" && type !== "function" && type !== "symbol";
     });
     if (keys.length === 0) {
-      out.push("{}");
+      push("{}");
       return false;
     }
-    out.push("{");
+    push("{");
     stack.push({ value: record, keys, length: keys.length, index: 0, depth });
     return true;
   };
   open(value, 0, true);
-  while (stack.length > 0) {
+  while (stack.length > 0 && written <= maxChars) {
     const frame = stack[stack.length - 1] as Frame;
     if (frame.index >= frame.length) {
       if (pretty(frame.depth)) {
-        out.push(lineAt(frame.depth));
+        push(lineAt(frame.depth));
       }
-      out.push(frame.keys === undefined ? "]" : "}");
+      push(frame.keys === undefined ? "]" : "}");
       stack.pop();
       continue;
     }
     const index = frame.index++;
     if (index > 0) {
-      out.push(",");
+      push(",");
     }
     if (pretty(frame.depth)) {
-      out.push(lineAt(frame.depth + 1));
+      push(lineAt(frame.depth + 1));
     }
     if (frame.keys === undefined) {
       open((frame.value as unknown[])[index], frame.depth + 1, true);
     } else {
       const key = frame.keys[index] as string;
-      out.push(JSON.stringify(key), pretty(frame.depth) ? ": " : ":");
+      push(JSON.stringify(key), pretty(frame.depth) ? ": " : ":");
       open((frame.value as Record<string, unknown>)[key], frame.depth + 1, false);
     }
   }

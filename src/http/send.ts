@@ -16,8 +16,16 @@ export interface IncomingResponse {
   /** Header names in lower case. */
   headers: Record<string, string>;
   bodyText: string;
-  /** The parsed body when it is JSON text, else undefined. */
+  /**
+   * The parsed body when it is JSON text, else undefined; the runner drops it once a body of over 64 KiB has been
+   * judged (`isJson` still says what it was).
+   */
   json: unknown;
+  /**
+   * Set when the runner kept only the start of a large body once it was judged (its retention budget was spent):
+   * the body's size in bytes; `bodyText` is then that start.
+   */
+  bodyBytes?: number;
   /** Whether bodyText parsed as JSON. */
   isJson: boolean;
   durationMs: number;

@@ -21,8 +21,10 @@ import {
   type ProfileRun,
   type RunSummary,
   summarize,
+  type Verdict,
   worstVerdict,
 } from "../runner/results.js";
+import { BODY_RETENTION_CHARS } from "../runner/run-case.js";
 import { probeTarget, rollUpRequirements, runMatrix } from "../runner/run-matrix.js";
 import { probeStateHook } from "../runner/states.js";
 import type { TargetConfig } from "../runner/target.js";
@@ -102,28 +104,38 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
     const caseEndTimes = new Map<CaseResult, number>();
     const subset = settings.cases !== undefined;
     const runs: ProfileRun[] = [];
+    // One budget of large bodies kept whole for the whole run, whatever the number of targets and repetitions.
+    const retention = { left: BODY_RETENTION_CHARS };
     for (const target of targets) {
       await probeTarget(target);
       await probeStateHook(target, redactor);
       // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
       const allocator = new NumberAllocator();
-      const repetitions: ProfileRun[] = [];
+      let merged: Repetitions | undefined;
       for (let repetition = 1; repetition <= repeat; repetition++) {
         events.target?.(target, repetition);
-        repetitions.push(
-          await runMatrix(contract, cases, target, {
-            allocator,
-            reportOtherProfiles: subset,
-            subset,
-            onResult: (result) => {
-              caseEndTimes.set(result, Date.now());
-              redactor.learnFromResult(result);
-              events.result?.(result, repetition);
-            },
-          }),
-        );
+        const run = await runMatrix(contract, cases, target, {
+          allocator,
+          retention,
+          reportOtherProfiles: subset,
+          subset,
+          onResult: (result) => {
+            caseEndTimes.set(result, Date.now());
+            redactor.learnFromResult(result);
+            events.result?.(result, repetition);
+          },
+        });
+        // Folded in as each repetition ends, so a run holds one repetition's results, not all of them.
+        const before = merged === undefined ? [] : [...merged.worst.values()];
+        merged = foldRepetition(merged, run);
+        const kept = new Set(merged.worst.values());
+        for (const result of [...before, ...run.results]) {
+          if (!kept.has(result)) {
+            caseEndTimes.delete(result);
+          }
+        }
       }
-      runs.push(mergeRepetitions(contract, repetitions, subset));
+      runs.push(mergedRun(contract, merged as Repetitions, subset));
     }
     const baselineOutcome = baseline?.evaluate(runs, strict);
     const excusals = baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined;
@@ -178,35 +190,52 @@ async function resolveTargets(
   });
 }
 
+/** The repetitions of one profile run so far: each case's worst result, and every verdict it got, in order. */
+interface Repetitions {
+  first: ProfileRun;
+  last: ProfileRun;
+  count: number;
+  worst: Map<string, CaseResult>;
+  verdicts: Map<string, Verdict[]>;
+}
+
+function foldRepetition(so: Repetitions | undefined, run: ProfileRun): Repetitions {
+  const folded = so ?? { first: run, last: run, count: 0, worst: new Map(), verdicts: new Map() };
+  folded.last = run;
+  folded.count++;
+  for (const result of run.results) {
+    const before = folded.worst.get(result.id);
+    if (before === undefined || worstVerdict([before.verdict, result.verdict]) !== before.verdict) {
+      folded.worst.set(result.id, result);
+    }
+    folded.verdicts.set(result.id, [...(folded.verdicts.get(result.id) ?? []), result.verdict]);
+  }
+  return folded;
+}
+
 /**
  * One profile run out of its repetitions: each case keeps its worst result, so a failure seen once is never
  * hidden, and a case whose verdict changed is FLAKY with every verdict it got, in order.
  */
-export function mergeRepetitions(contract: Contract, repetitions: ProfileRun[], subset: boolean): ProfileRun {
-  const [first, ...rest] = repetitions;
-  if (first === undefined) {
-    throw new Error("no repetition to merge");
-  }
-  if (rest.length === 0) {
+function mergedRun(contract: Contract, repetitions: Repetitions, subset: boolean): ProfileRun {
+  const { first, last, count } = repetitions;
+  if (count === 1) {
     return first;
   }
-  const flaky: FlakyCase[] = [];
-  const results = first.results.map((result) => {
-    const seen = repetitions.map((run) => run.results.find((other) => other.id === result.id) ?? result);
-    const verdicts = seen.map((other) => other.verdict);
-    if (new Set(verdicts).size > 1) {
-      flaky.push({ profile: first.profile, id: result.id, verdicts });
-    }
-    const worst = worstVerdict(verdicts);
-    return seen.find((other) => other.verdict === worst) ?? result;
-  });
-  const last = repetitions[repetitions.length - 1] ?? first;
+  const results = first.results.map((result) => repetitions.worst.get(result.id) ?? result);
+  const flaky: FlakyCase[] = results
+    .map((result) => ({
+      profile: first.profile,
+      id: result.id,
+      verdicts: repetitions.verdicts.get(result.id) ?? [],
+    }))
+    .filter((item) => new Set(item.verdicts).size > 1);
   return {
     ...first,
     results,
     requirements: rollUpRequirements(contract, first.profile, results, subset),
     finishedAt: last.finishedAt,
-    repetitions: repetitions.length,
+    repetitions: count,
     flaky,
   };
 }

@@ -188,9 +188,10 @@ function shown(
   text: string,
   redactor: Redactor,
   budget: BodyBudget,
+  bodyBytes?: number,
 ): { body: string; truncatedFrom?: number } {
   const limit = budget.left >= MAX_BODY_CHARS ? MAX_BODY_CHARS : MIN_BODY_CHARS;
-  const result = redactor.shownBody(text, limit);
+  const result = redactor.shownBody(text, limit, bodyBytes);
   budget.left = Math.max(0, budget.left - result.body.length);
   return result;
 }
@@ -225,7 +226,7 @@ export function exchangeDocs(
       response: {
         status: response.status,
         headers: redactor.headers(response.headers),
-        ...shown(response.bodyText, redactor, budget),
+        ...shown(response.bodyText, redactor, budget, response.bodyBytes),
       },
     };
   });

@@ -557,8 +557,15 @@ export class Redactor {
    * `maxChars` with its size and the SHA-256 of the redacted body. A body longer than `maxChars` is redacted as
    * text, as a truncated one would be: re-serializing megabytes of JSON to show its first 64 KiB is wasted work.
    */
-  shownBody(text: string, maxChars: number): { body: string; truncatedFrom?: number } {
+  shownBody(text: string, maxChars: number, bodyBytes?: number): { body: string; truncatedFrom?: number } {
     const redacted = text.length > maxChars ? this.text(text) : this.body(text);
+    if (bodyBytes !== undefined) {
+      // The run kept only the start of this body (src/runner/run-case.ts, retainJudged): no digest of the whole.
+      return {
+        body: `${redacted.slice(0, maxChars)}… [cut: ${bodyBytes} bytes in all; the run kept only the start]`,
+        truncatedFrom: bodyBytes,
+      };
+    }
     if (redacted.length <= maxChars) {
       return { body: redacted };
     }

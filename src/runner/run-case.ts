@@ -27,7 +27,12 @@ export interface RunContext {
   allocator: NumberAllocator;
   /** Target-wide states are set up once per run and shared by the cases that need them. */
   targetStates: Map<string, Promise<StateOutcome>>;
+  /** Characters of large answer bodies the run may still keep whole once judged (see `retainJudged`). */
+  retention: { left: number };
 }
+
+/** Characters of large bodies one run keeps whole after judging them; past it, only their start is kept. */
+export const BODY_RETENTION_CHARS = 16 * 1024 * 1024;
 
 class Stop extends Error {
   constructor(
@@ -337,7 +342,36 @@ async function runStep(
     }
   }
   result.failures.push(...failures);
+  retainJudged(exchange, context.retention);
   return failures;
+}
+
+/** Past this, a judged body is large: its parsed value is dropped, and its text counts against the budget. */
+const LARGE_BODY_CHARS = 64 * 1024;
+/**
+ * What is kept of a large body once the budget is spent: more than the reports show (64 KiB), so that a secret
+ * straddling their cut is still whole in what is kept and gets redacted.
+ */
+const KEPT_START_CHARS = 128 * 1024;
+
+/**
+ * A judged exchange stays in the results until the reports are written, which show at most 64 KiB of a body.
+ * Kept whole, a target that answers megabytes to every request would make a run hold hundreds of MB: so a large
+ * body loses its parsed value (the checks have used it), and once the run's budget is spent only its start is kept,
+ * with its size.
+ */
+function retainJudged(exchange: Exchange, retention: { left: number }): void {
+  const { response } = exchange;
+  if (response.bodyText.length <= LARGE_BODY_CHARS) {
+    return;
+  }
+  response.json = undefined;
+  if (response.bodyText.length <= retention.left) {
+    retention.left -= response.bodyText.length;
+    return;
+  }
+  response.bodyBytes = Buffer.byteLength(response.bodyText);
+  response.bodyText = response.bodyText.slice(0, KEPT_START_CHARS);
 }
 
 function observe(requirement: string, step: number, exchange: Exchange): Observation {

@@ -9,7 +9,7 @@ import { sendRequest, TransportError } from "../http/send.js";
 import { TargetUnreachableError } from "./errors.js";
 import type { CaseResult, ProfileRun, RequirementOutcome, Verdict } from "./results.js";
 import { worstVerdict } from "./results.js";
-import { type RunContext, runCase } from "./run-case.js";
+import { BODY_RETENTION_CHARS, type RunContext, runCase } from "./run-case.js";
 import { Session } from "./session.js";
 import { HookStateProvider, type StateProvider, StaticStateProvider } from "./states.js";
 import type { TargetConfig } from "./target.js";
@@ -30,6 +30,8 @@ export interface MatrixOptions {
    * so requirements no chosen case could exercise do not count as unexercised.
    */
   subset?: boolean;
+  /** The budget of large bodies kept whole, shared by every matrix of one run (default: a fresh one). */
+  retention?: { left: number };
 }
 
 export function stateProviderFor(target: TargetConfig): StateProvider {
@@ -43,6 +45,7 @@ export function createRunContext(
   contract: Contract,
   target: TargetConfig,
   allocator?: NumberAllocator,
+  retention: { left: number } = { left: BODY_RETENTION_CHARS },
 ): RunContext {
   return {
     contract,
@@ -52,6 +55,7 @@ export function createRunContext(
     states: stateProviderFor(target),
     allocator: allocator ?? new NumberAllocator(),
     targetStates: new Map(),
+    retention,
   };
 }
 
@@ -102,7 +106,7 @@ export async function runMatrix(
   options: MatrixOptions = {},
 ): Promise<ProfileRun> {
   const startedAt = new Date().toISOString();
-  const context = createRunContext(contract, target, options.allocator);
+  const context = createRunContext(contract, target, options.allocator, options.retention);
   await logInOnce(context);
   const results = new Map<Case, CaseResult>();
   const record = (testCase: Case, result: CaseResult) => {

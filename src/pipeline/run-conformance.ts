@@ -14,6 +14,7 @@ import {
   writeReports,
 } from "../report/write-reports.js";
 import { startEmbeddedTargets } from "../runner/embedded-targets.js";
+import { TargetUnreachableError } from "../runner/errors.js";
 import {
   type CaseResult,
   type FlakyCase,
@@ -26,6 +27,7 @@ import {
 } from "../runner/results.js";
 import { BODY_RETENTION_CHARS } from "../runner/run-case.js";
 import { probeTarget, rollUpRequirements, runMatrix } from "../runner/run-matrix.js";
+import { LoginError } from "../runner/session.js";
 import { probeStateHook } from "../runner/states.js";
 import type { TargetConfig } from "../runner/target.js";
 import { selectCases } from "./select-cases.js";
@@ -104,68 +106,113 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
     const caseEndTimes = new Map<CaseResult, number>();
     const subset = settings.cases !== undefined;
     const runs: ProfileRun[] = [];
+    /** The results of the matrix under way, for the partial reports written when the kit itself fails. */
+    let underWay: { target: TargetConfig; results: CaseResult[] } | undefined;
     // One budget of large bodies kept whole for the whole run, whatever the number of targets and repetitions.
     const retention = { left: BODY_RETENTION_CHARS };
-    for (const target of targets) {
-      await probeTarget(target);
-      await probeStateHook(target, redactor);
-      // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
-      const allocator = new NumberAllocator();
-      let merged: Repetitions | undefined;
-      for (let repetition = 1; repetition <= repeat; repetition++) {
-        events.target?.(target, repetition);
-        const run = await runMatrix(contract, cases, target, {
-          allocator,
-          retention,
-          reportOtherProfiles: subset,
-          subset,
-          onResult: (result) => {
-            caseEndTimes.set(result, Date.now());
-            redactor.learnFromResult(result);
-            events.result?.(result, repetition);
-          },
-        });
-        // Folded in as each repetition ends, so a run holds one repetition's results, not all of them.
-        const before = merged === undefined ? [] : [...merged.worst.values()];
-        merged = foldRepetition(merged, run);
-        const kept = new Set(merged.worst.values());
-        for (const result of [...before, ...run.results]) {
-          if (!kept.has(result)) {
-            caseEndTimes.delete(result);
-          }
-        }
+    const report = async (summary: RunSummary, finished: ProfileRun[]): Promise<string[]> => {
+      if (settings.reportDir === undefined) {
+        return [];
       }
-      runs.push(mergedRun(contract, merged as Repetitions, subset));
-    }
-    const baselineOutcome = baseline?.evaluate(runs, strict);
-    const excusals = baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined;
-    const summary = summarize(runs, strict, excusals, subset ? partialOf(runs, cases, allCases) : undefined);
-    const withBaseline =
-      baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {};
-    let reports: string[] = [];
-    if (settings.reportDir !== undefined) {
+      const baselineOutcome = baseline?.evaluate(finished, strict);
       const document = buildResultsDocument({
         contract,
         cases,
-        runs,
+        runs: finished,
         summary,
         strict,
         redactor,
         startedAt,
         finishedAt: new Date().toISOString(),
         caseEndTimes,
-        ...withBaseline,
+        ...(baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {}),
       });
-      reports = await writeReports(
-        settings.reportDir,
-        document,
-        request.reporters ?? parseReporters(undefined),
-      );
+      return writeReports(settings.reportDir, document, request.reporters ?? parseReporters(undefined));
+    };
+    try {
+      for (const target of targets) {
+        await probeTarget(target);
+        await probeStateHook(target, redactor);
+        // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
+        const allocator = new NumberAllocator();
+        let merged: Repetitions | undefined;
+        for (let repetition = 1; repetition <= repeat; repetition++) {
+          events.target?.(target, repetition);
+          const current = { target, results: [] as CaseResult[] };
+          underWay = current;
+          const run = await runMatrix(contract, cases, target, {
+            allocator,
+            retention,
+            reportOtherProfiles: subset,
+            subset,
+            onResult: (result) => {
+              current.results.push(result);
+              caseEndTimes.set(result, Date.now());
+              redactor.learnFromResult(result);
+              events.result?.(result, repetition);
+            },
+          });
+          underWay = undefined;
+          // Folded in as each repetition ends, so a run holds one repetition's results, not all of them.
+          const before = merged === undefined ? [] : [...merged.worst.values()];
+          merged = foldRepetition(merged, run);
+          const kept = new Set(merged.worst.values());
+          for (const result of [...before, ...run.results]) {
+            if (!kept.has(result)) {
+              caseEndTimes.delete(result);
+            }
+          }
+        }
+        runs.push(mergedRun(contract, merged as Repetitions, subset));
+      }
+    } catch (error) {
+      if (!isUsageOrReach(error)) {
+        // A bug of the kit (whatever tripped it): the evidence gathered so far is written, never called conformant.
+        const finished = underWay === undefined ? runs : [...runs, partialRun(contract, underWay, subset)];
+        const failed: RunSummary = { ...summarize(finished, strict), exitCode: 1, conformant: false };
+        await report(failed, finished).catch(() => []);
+      }
+      throw error;
     }
+    const baselineOutcome = baseline?.evaluate(runs, strict);
+    const excusals = baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined;
+    const summary = summarize(runs, strict, excusals, subset ? partialOf(runs, cases, allCases) : undefined);
+    const withBaseline =
+      baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {};
+    const reports = await report(summary, runs);
     return { contract, cases, runs, summary, redactor, ...withBaseline, reports };
   } finally {
     await close();
   }
+}
+
+/** Errors the user acts on (a setting, an unreachable target or hook, a refused login), not bugs of the kit. */
+function isUsageOrReach(error: unknown): boolean {
+  return (
+    error instanceof ConfigError || error instanceof TargetUnreachableError || error instanceof LoginError
+  );
+}
+
+/** The matrix that was under way when the kit failed, as a run of the cases that had ended. */
+function partialRun(
+  contract: Contract,
+  underWay: { target: TargetConfig; results: CaseResult[] },
+  subset: boolean,
+): ProfileRun {
+  const { target, results } = underWay;
+  const now = new Date().toISOString();
+  return {
+    profile: target.profile,
+    targetName: target.name,
+    targetUrl: target.url,
+    targetVersion: undefined,
+    stateAccess:
+      target.stateUrl === undefined ? "static state data" : `provider-state hook ${target.stateUrl}`,
+    results,
+    requirements: rollUpRequirements(contract, target.profile, results, subset),
+    startedAt: now,
+    finishedAt: now,
+  };
 }
 
 async function resolveTargets(

@@ -168,6 +168,10 @@ export function renderHtml(document: ResultsDocument): string {
           `MUST requirement ${item.id} (${item.profile}) was not exercised: every case naming it was skipped or errored`,
       ),
     ...summary.baselineProblems,
+    ...summary.flaky.map(
+      (item) =>
+        `FLAKY ${item.id} (${item.profile}): ${item.verdicts.join(", ")} over ${item.verdicts.length} repetitions`,
+    ),
   ];
   const total = allCases.length;
   const body = html`<main>

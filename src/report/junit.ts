@@ -130,6 +130,16 @@ export function renderJUnit(document: ResultsDocument): string {
         tally,
       );
     }
+    for (const item of summary.flaky.filter((entry) => entry.profile === run.profile)) {
+      addProblem(
+        suite,
+        `wa-account-conformance.${run.profile}.flaky`,
+        item.id,
+        `FLAKY: ${item.id} got ${item.verdicts.join(", ")} over ${item.verdicts.length} repetitions`,
+        false,
+        tally,
+      );
+    }
     suite.att({
       tests: String(tally.tests),
       failures: String(tally.failures),

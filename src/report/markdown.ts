@@ -125,6 +125,12 @@ export function renderMarkdown(document: ResultsDocument): string {
       lines.push(`- \`${item.id}\` (${item.profile}): every case naming it was skipped or errored`);
     }
   }
+  if (summary.flaky.length > 0) {
+    lines.push("", "### FLAKY cases (their verdict changed between repetitions)", "");
+    for (const item of summary.flaky) {
+      lines.push(`- \`${item.id}\` (${item.profile}): ${item.verdicts.join(", ")}`);
+    }
+  }
   if (summary.baselineProblems.length > 0) {
     lines.push("", "### Expected-failure entries that fail the run", "");
     for (const problem of summary.baselineProblems) {

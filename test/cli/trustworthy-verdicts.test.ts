@@ -185,6 +185,7 @@ describe("run --repeat", () => {
     });
     try {
       const id = "verify-with-nothing-pending-is-rejected";
+      const reportDir = join(dir, "flaky");
       const run = await runCli([
         "run",
         "--target",
@@ -196,10 +197,25 @@ describe("run --repeat", () => {
         id,
         "--repeat",
         "3",
+        "--report-dir",
+        reportDir,
       ]);
       expect(run.exitCode, run.out).toBe(EXIT.notConformant);
       expect(run.out).toContain(`FLAKY ${id} (registration-open): PASS, FAIL, FAIL over 3 repetitions`);
       expect(run.out).toMatch(/did not pass \(.*1 FLAKY\): exit 1/);
+      const results = JSON.parse(await readFile(join(reportDir, "results.json"), "utf8"));
+      expect(results.summary.flaky).toEqual([
+        { profile: "registration-open", id, verdicts: ["PASS", "FAIL", "FAIL"] },
+      ]);
+      expect(await readFile(join(reportDir, "junit.xml"), "utf8")).toContain(
+        `FLAKY: ${id} got PASS, FAIL, FAIL`,
+      );
+      expect(await readFile(join(reportDir, "summary.md"), "utf8")).toContain(
+        `\`${id}\` (registration-open): PASS, FAIL, FAIL`,
+      );
+      expect(await readFile(join(reportDir, "report.html"), "utf8")).toContain(
+        `FLAKY ${id} (registration-open)`,
+      );
     } finally {
       await close(server);
     }

@@ -156,6 +156,10 @@ export function curlReproducer(exchange: Exchange, redactor: Redactor): string {
   if (request.body === undefined) {
     return words.join(" ");
   }
+  if (!Object.keys(request.headers).some((name) => name.toLowerCase() === "content-type")) {
+    // The kit sent this body without a label; curl would add one (form-urlencoded) unless told not to.
+    words.push("-H", "'Content-Type:'");
+  }
   const body = marked.body(request.body);
   if (body.length <= MAX_INLINE_BODY_CHARS) {
     words.push("--data-binary", shellWord(body));

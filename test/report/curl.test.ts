@@ -117,6 +117,15 @@ describe("curlReproducer", () => {
     expect((await replay(command, { PASSWORD: "S3cret-Pass" })).authorization).toBe(basic);
   });
 
+  it.skipIf(!HAS_CURL)("sends a body that went without a Content-Type without one again", async () => {
+    const body = '{"cc":"1","phone_number":"5550100001"}';
+    const command = curlReproducer(exchangeOf({}, body), new Redactor());
+    expect(command).toContain("-H 'Content-Type:'");
+    const echo = await replay(command, {});
+    expect(echo.contentType).toBeUndefined();
+    expect(echo.body).toBe(body);
+  });
+
   it("shows the values as sent when redaction is off (--include-secrets)", async () => {
     const redactor = Redactor.forContract(await loadContract(), { enabled: false });
     const command = curlReproducer(

@@ -2,6 +2,7 @@
 import type { Case, Expectation } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../http/send.js";
+import { stringifyJson } from "../json-text.js";
 import type { CaseResult } from "../runner/results.js";
 import {
   echoSubstitutions,
@@ -232,7 +233,7 @@ function show(value: unknown): string {
   if (value === undefined) {
     return ABSENT;
   }
-  return JSON.stringify(value);
+  return stringifyJson(value);
 }
 
 const TEXT_LIMIT = 200;
@@ -297,7 +298,7 @@ function sameField(left: NormalizedField, right: NormalizedField): boolean {
   if (left.format || right.format) {
     return formatOf(left.value) === formatOf(right.value);
   }
-  return JSON.stringify(left.value) === JSON.stringify(right.value);
+  return stringifyJson(left.value) === stringifyJson(right.value);
 }
 
 /** The differences between two normalized responses of the same step. */
@@ -322,7 +323,7 @@ function compareResponses(
       ),
     );
   }
-  const codeDiffers = JSON.stringify(a.errorCode) !== JSON.stringify(b.errorCode);
+  const codeDiffers = stringifyJson(a.errorCode) !== stringifyJson(b.errorCode);
   if (codeDiffers) {
     differences.push(
       make(
@@ -389,8 +390,8 @@ function compareResponses(
         request,
         aspectOf("header", { header: name, presence: left === undefined || right === undefined }),
         name,
-        left === undefined ? ABSENT : JSON.stringify(left.value),
-        right === undefined ? ABSENT : JSON.stringify(right.value),
+        left === undefined ? ABSENT : stringifyJson(left.value),
+        right === undefined ? ABSENT : stringifyJson(right.value),
       ),
     );
   }

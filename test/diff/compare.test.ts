@@ -363,3 +363,16 @@ describe("a case's comparison", () => {
     expect(summary.byLevel).toEqual({ MUST: 1, SHOULD: 0, MAY: 0, unchecked: 0 });
   });
 });
+
+describe("values nested beyond JSON.stringify's reach", () => {
+  it("are compared without overflowing the stack, in errors[0].code and in a body field", () => {
+    // Built as text: JSON.stringify (the helper above) cannot serialize them either.
+    const deepError = (depth: number): Exchange => {
+      const bodyText = `{"errors":[{"code":${"[".repeat(depth)}${"]".repeat(depth)},"title":"x"}]}`;
+      const base = exchange(400, {});
+      return { ...base, response: { ...base.response, bodyText, json: JSON.parse(bodyText), isJson: true } };
+    };
+    expect(where(diff(result([deepError(20_000)]), result([deepError(20_000)])))).toEqual([]);
+    expect(diff(result([deepError(20_000)]), result([deepError(20_001)])).length).toBeGreaterThan(0);
+  });
+});

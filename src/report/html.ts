@@ -1,9 +1,9 @@
 // The single self-contained HTML report: outcome first, counts, requirement matrix, and every case with its exchanges.
 import { STATUS_CODES } from "node:http";
+import { prettyBody } from "../json-text.js";
 import { VERDICTS, type Verdict } from "../runner/results.js";
 import { reproducerVariables } from "./curl.js";
 import { html, type Markup, page, raw, verdictClass } from "./html-kit.js";
-import { prettyBody } from "../json-text.js";
 import type { CaseDoc, ExchangeDoc, ExcuseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
 
 const HEADLINE: Record<Outcome, string> = {

@@ -4,9 +4,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { Contract } from "../contract/contract.js";
 import type { Exchange } from "../http/send.js";
+import { stringifyJson } from "../json-text.js";
 import type { CaseResult, ProfileRun } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
-import { stringifyJson } from "../json-text.js";
 import { SecretMatcher } from "./secret-matcher.js";
 
 /** What replaces a secret in every artifact and on the console. */

@@ -1,10 +1,15 @@
-// JSON values a target sent, serialized and pretty-printed without recursion and in time linear in their size.
+// JSON values a target sent: objects told from the rest, serialized and pretty-printed without recursion, in linear time.
 
 /**
  * Deeper than this, containers are written compactly: indenting each level costs its depth in spaces per line,
  * so an array nested 2,000 deep pretty-printed in full is megabytes of spaces for 4 KB of input.
  */
 export const MAX_INDENT_DEPTH = 16;
+
+/** Whether a JSON value is an object (not null, not an array): what a body's fields can be read from. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 const isContainer = (value: unknown): value is object => typeof value === "object" && value !== null;
 

@@ -1,9 +1,9 @@
 // Known failures of one target: reads an expected-failures file, excuses what it lists, finds stale and expired entries.
-import { ConfigError } from "../config/config.js";
-import { readDataFile } from "../config/data-file.js";
+import { ConfigError } from "../config-error.js";
 import type { ProfileName } from "../contract/contract.js";
-import { describeErrors, validatorFor } from "../report/schemas.js";
+import { readDataFile } from "../data-file.js";
 import type { CaseResult, Excusals, ProfileRun, Verdict } from "../runner/results.js";
+import { describeErrors, validatorFor } from "../schemas.js";
 
 /** One entry as written in the file. */
 export interface BaselineEntry {

@@ -1,6 +1,8 @@
 // Checks on the top-level shape of a JSON body: meta present, meta only, fields absent.
+
+import { isPlainObject } from "../json-text.js";
 import type { Check } from "./check.js";
-import { isPlainObject, showBody } from "./check.js";
+import { showBody } from "./check.js";
 
 export const checkMeta: Check<true> = (_expected, { response }) =>
   isPlainObject(response.json) && isPlainObject(response.json.meta)

@@ -1,7 +1,7 @@
 // The one signature every check shares, and the failure it returns.
 import type { Contract, Operation } from "../contract/contract.js";
 import type { ContractSchemas } from "../contract/schema-validator.js";
-import type { IncomingResponse } from "../http/send.js";
+import type { IncomingResponse } from "../exchange.js";
 import { stringifyJson } from "../json-text.js";
 
 export interface CheckContext {
@@ -56,8 +56,4 @@ export function firstError(response: IncomingResponse): Record<string, unknown> 
   }
   const first = body.errors[0];
   return first && typeof first === "object" ? (first as Record<string, unknown>) : undefined;
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

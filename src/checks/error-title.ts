@@ -1,6 +1,8 @@
 // Checks that error titles are the canonical titles of their codes in the contract's error catalogue.
+
+import { isPlainObject } from "../json-text.js";
 import type { Check } from "./check.js";
-import { firstError, isPlainObject, show, showBody } from "./check.js";
+import { firstError, show, showBody } from "./check.js";
 
 /** errors[0].title must be the catalogue's title for errors[0].code. */
 export const checkCanonicalTitle: Check<true> = (_expected, { response, contract }) => {

@@ -1,7 +1,8 @@
 // The vname oracle: account[0].vname must be the verified name decoded from the cert actually sent.
 import { readVerifiedName } from "../cert/certificate.js";
+import { isPlainObject } from "../json-text.js";
 import type { Check, CheckContext } from "./check.js";
-import { isPlainObject, show, showBody } from "./check.js";
+import { show, showBody } from "./check.js";
 
 function answeredVname(context: CheckContext): unknown {
   const body = context.response.json;

@@ -1,6 +1,6 @@
 // `cert`: prints a test certificate for a display name, or what a certificate holds.
 import { CertificateError, decodeCertificate, encodeCertificate } from "../cert/certificate.js";
-import { ConfigError } from "../config/config.js";
+import { ConfigError } from "../config-error.js";
 import type { Output } from "./run-command.js";
 
 export function certCommand(

@@ -12,8 +12,8 @@ import {
   toTargetConfig,
   validateUrl,
 } from "../config/config.js";
-import { explainByKey, readDataFile } from "../config/data-file.js";
 import { loadContract, type ProfileName } from "../contract/contract.js";
+import { explainByKey, readDataFile } from "../data-file.js";
 import { parseDiffReporters, writeDiffArtifacts } from "../diff/artifacts.js";
 import { readBaselineResults } from "../diff/recorded.js";
 import { formatCaseComparison, formatDiffHeader, formatDiffSummary } from "../diff/report.js";
@@ -26,9 +26,9 @@ import {
   type SideInfo,
 } from "../diff/run-diff.js";
 import { selectCases } from "../pipeline/select-cases.js";
-import { Redactor, targetSecrets } from "../report/redact.js";
+import { Redactor } from "../report/redact.js";
 import { prepareReportDir } from "../report/write-reports.js";
-import type { TargetConfig } from "../runner/target.js";
+import { type TargetConfig, targetSecrets } from "../runner/target.js";
 import type { Output } from "./run-command.js";
 
 export interface DiffFlags {

@@ -1,6 +1,8 @@
 // Resolves a target's settings from flags, environment variables and a config file, in that order of precedence.
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { ConfigError } from "../config-error.js";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
+import { explainByKey, readDataFile } from "../data-file.js";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_TIMEOUT_MS,
@@ -8,10 +10,8 @@ import {
   type TargetConfig,
 } from "../runner/target.js";
 
-import { ConfigError } from "./config-error.js";
-import { explainByKey, readDataFile } from "./data-file.js";
-
-export { ConfigError } from "./config-error.js";
+// Re-exported for src/cli/main.ts and the tests, which import it from here.
+export { ConfigError } from "../config-error.js";
 
 /** Settings as they come from any one source, before precedence is applied. */
 export interface TargetSettings {

@@ -171,17 +171,6 @@ function readOperations(document: OpenAPIV3_1.Document): Map<string, Operation> 
   return operations;
 }
 
-/** Finds the operation that serves a method and path, if the contract has one. */
-export function findOperation(contract: Contract, method: string, path: string): Operation | undefined {
-  const lower = method.toLowerCase();
-  for (const operation of contract.operations.values()) {
-    if (operation.method === lower && operation.path === path) {
-      return operation;
-    }
-  }
-  return undefined;
-}
-
 export function requireOperation(contract: Contract, id: string): Operation {
   const operation = contract.operations.get(id);
   if (!operation) {

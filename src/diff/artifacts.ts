@@ -2,7 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { create } from "xmlbuilder2";
-import { ConfigError } from "../config/config.js";
+import { ConfigError } from "../config-error.js";
 import { html, page } from "../report/html-kit.js";
 import { prepareReportDir } from "../report/write-reports.js";
 import type { Difference } from "./compare.js";

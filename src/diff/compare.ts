@@ -1,7 +1,7 @@
 // Compares one case's results on two targets, exchange by exchange, and ties each difference to requirements.
 import type { Case, Expectation } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
-import type { Exchange } from "../http/send.js";
+import type { Exchange } from "../exchange.js";
 import { stringifyJson } from "../json-text.js";
 import type { CaseResult } from "../runner/results.js";
 import {

@@ -1,4 +1,4 @@
-// The diff's HAR files, one per side, rendered by the run's HAR writer from the exchanges runDiff kept.
+// The diff's HAR files, one per side, rendered by the run's HAR writer from the exchanges runDiffWithExchanges kept.
 import { type HarPageInput, renderHarLog } from "../report/har.js";
 import { kitInfo } from "../report/manifest.js";
 import { exchangeDocs } from "../report/model.js";

@@ -1,5 +1,5 @@
 // Turns one response into what a diff compares: body fields by JSON pointer, lower-case headers, rules applied.
-import type { Exchange, IncomingResponse } from "../http/send.js";
+import type { Exchange, IncomingResponse } from "../exchange.js";
 import { stringifyJson } from "../json-text.js";
 import { type DiffRules, findHeaderRule, findPointerRule, joinPointer, type PointerRule } from "./rules.js";
 

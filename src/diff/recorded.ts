@@ -1,8 +1,8 @@
 // Reads the results file of an earlier run as a diff baseline: tolerant of its shape, strict about what a diff needs.
 import { readFile } from "node:fs/promises";
-import { ConfigError } from "../config/config.js";
+import { ConfigError } from "../config-error.js";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
-import type { Exchange, IncomingResponse } from "../http/send.js";
+import type { Exchange, IncomingResponse } from "../exchange.js";
 import { RESULTS_SCHEMA_VERSION } from "../report/model.js";
 import { type CaseResult, type Failure, VERDICTS, type Verdict } from "../runner/results.js";
 

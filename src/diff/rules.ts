@@ -1,7 +1,7 @@
 // The normalization rules of a diff: the defaults as data, the user's rule file (validated with ajv), and matching.
 import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
-import { ConfigError } from "../config/config.js";
-import { readDataFile } from "../config/data-file.js";
+import { ConfigError } from "../config-error.js";
+import { readDataFile } from "../data-file.js";
 
 /**
  * What one rule set says. `ignore` drops a body field or header from the comparison altogether (its value and

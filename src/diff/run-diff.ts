@@ -2,7 +2,7 @@
 import type { Case } from "../cases/case-types.js";
 import { type CaseVars, initialVars, NumberAllocator } from "../cases/case-vars.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
-import type { Exchange } from "../http/send.js";
+import type { Exchange } from "../exchange.js";
 import { Redactor } from "../report/redact.js";
 import type { CaseResult, Verdict } from "../runner/results.js";
 import { type RunContext, runCase } from "../runner/run-case.js";
@@ -312,13 +312,9 @@ function sameOrigin(a: TargetConfig, b: TargetConfig): boolean {
 
 /**
  * Runs the plan. Per case, every live target first gets the same provider states (through its own hook or static
- * data) and the same variables, then the case's steps; the exchanges are then compared under the rules.
+ * data) and the same variables, then the case's steps; the exchanges are then compared under the rules. Returns
+ * the report and every exchange of every side, redacted by the redactor of the comparison.
  */
-export async function runDiff(contract: Contract, plan: DiffPlan): Promise<DiffReport> {
-  return (await runDiffWithExchanges(contract, plan)).report;
-}
-
-/** runDiff, also returning every exchange of every side, redacted by the redactor of the comparison. */
 export async function runDiffWithExchanges(contract: Contract, plan: DiffPlan): Promise<DiffRun> {
   const startedAt = new Date().toISOString();
   const live: LiveSide[] = [];

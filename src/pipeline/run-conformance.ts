@@ -6,7 +6,7 @@ import { loadCases } from "../cases/load-cases.js";
 import { ConfigError, parseProfile, type TargetSettings, toTargetConfig } from "../config/config.js";
 import { type Contract, loadContract, PROFILES, type ProfileName } from "../contract/contract.js";
 import { buildResultsDocument } from "../report/model.js";
-import { type Redactor, redactorForTargets } from "../report/redact.js";
+import { Redactor } from "../report/redact.js";
 import {
   parseReporters,
   prepareReportDir,
@@ -29,7 +29,7 @@ import { BODY_RETENTION_CHARS } from "../runner/run-case.js";
 import { probeTarget, rollUpRequirements, runMatrix } from "../runner/run-matrix.js";
 import { LoginError } from "../runner/session.js";
 import { probeStateHook } from "../runner/states.js";
-import type { TargetConfig } from "../runner/target.js";
+import { type TargetConfig, targetSecrets } from "../runner/target.js";
 import { selectCases } from "./select-cases.js";
 
 export interface RunEvents {
@@ -100,7 +100,12 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
   const { targets, close } = await resolveTargets(settings, strict, events);
   try {
     // One redactor for the console and every artifact; it learns tokens and codes from the exchanges as they come.
-    const redactor = redactorForTargets(contract, targets, request.includeSecrets !== true);
+    const secrets = targetSecrets(targets);
+    const redactor = Redactor.forContract(contract, {
+      enabled: request.includeSecrets !== true,
+      secrets: secrets.values,
+      headers: secrets.headers,
+    });
     events.loaded?.(contract, cases, { redactor, ...(baseline === undefined ? {} : { baseline }) });
     const startedAt = new Date().toISOString();
     const caseEndTimes = new Map<CaseResult, number>();

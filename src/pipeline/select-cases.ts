@@ -1,7 +1,7 @@
 // Picks the cases a user named (--case, WA_CONFORMANCE_CASES), refusing ids that do not exist.
 
 import type { Case } from "../cases/case-types.js";
-import { ConfigError } from "../config/config-error.js";
+import { ConfigError } from "../config-error.js";
 
 export function selectCases(cases: Case[], ids: string[] | undefined): Case[] {
   if (!ids || ids.length === 0) {

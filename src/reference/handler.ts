@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Contract, ContractError, type Operation, requireOperation } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
+import { isPlainObject } from "../json-text.js";
 import { authenticateBasic, authenticateBearer, LoginThrottle } from "./auth.js";
 import { clip, Envelope, ErrorCode } from "./envelope.js";
 import {
@@ -12,7 +13,6 @@ import {
   hasBody,
   isJsonMediaType,
   isJsonRequestType,
-  isPlainObject,
   readBody,
 } from "./http-body.js";
 import {

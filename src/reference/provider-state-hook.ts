@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import { type Contract, ContractError, type JsonSchema, requireOperation } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
+import { isPlainObject } from "../json-text.js";
 import { describeValue, type Envelope, ErrorCode, plainJson } from "./envelope.js";
-import { isPlainObject } from "./http-body.js";
 import type { ReferenceResponse, ResolvedOptions } from "./options.js";
 import { ReferenceStore } from "./store.js";
 

@@ -1,7 +1,7 @@
 // The operations' own logic, run once routing, auth and the body rules have passed: registration, verify, login, two-step.
 import { CertificateError, readVerifiedName } from "../cert/certificate.js";
+import { isPlainObject } from "../json-text.js";
 import { type Envelope, ErrorCode } from "./envelope.js";
-import { isPlainObject } from "./http-body.js";
 import type { ReferenceResponse, ResolvedOptions } from "./options.js";
 import { ReferenceStore, type Role } from "./store.js";
 

@@ -1,11 +1,11 @@
 // Compares implementations: reads results.json files and builds the case × implementation grid, requirement by requirement.
 import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { ConfigError } from "../config/config.js";
+import { ConfigError } from "../config-error.js";
 import type { Level, ProfileName } from "../contract/contract.js";
 import type { Verdict } from "../runner/results.js";
+import { describeErrors, validatorFor } from "../schemas.js";
 import type { Counts, Outcome, RequirementVerdict, ResultsDocument } from "./model.js";
-import { describeErrors, validatorFor } from "./schemas.js";
 
 export const COMPARE_SCHEMA_VERSION = 1;
 

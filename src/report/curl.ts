@@ -1,6 +1,6 @@
 // One-line curl reproducers for failed steps, with every secret left as a shell variable the user fills in.
 import { createHash } from "node:crypto";
-import type { Exchange } from "../http/send.js";
+import type { Exchange } from "../exchange.js";
 import type { Redactor } from "./redact.js";
 
 type Segment = { literal: string } | { variable: string };

@@ -2,7 +2,7 @@
 import type { Baseline, BaselineOutcome, EntryStatus, Excuse } from "../baseline/baseline.js";
 import type { Case } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
-import type { Exchange } from "../http/send.js";
+import type { Exchange } from "../exchange.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import { VERDICTS } from "../runner/results.js";
 import { curlReproducer } from "./curl.js";

@@ -3,10 +3,9 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { Contract } from "../contract/contract.js";
-import type { Exchange } from "../http/send.js";
+import type { Exchange } from "../exchange.js";
 import { stringifyJson } from "../json-text.js";
 import type { CaseResult, ProfileRun } from "../runner/results.js";
-import type { TargetConfig } from "../runner/target.js";
 import { SecretMatcher } from "./secret-matcher.js";
 
 /** What replaces a secret in every artifact and on the console. */
@@ -706,40 +705,4 @@ function decodeURIComponentSafe(text: string): string {
   } catch {
     return text;
   }
-}
-
-/** Every secret the user gave about some targets, known before anything is sent: credentials and state data. */
-export function targetSecrets(targets: TargetConfig[]): { values: string[]; headers: string[] } {
-  const values = targets.flatMap((target) => {
-    const nonAdmin = target.states["non-admin-user"];
-    const codeSent = target.states["code-sent"];
-    // The Basic form too: a target that echoes the login's Authorization header echoes base64(user:password).
-    const basic = (user: string | undefined, password: string | undefined) =>
-      user === undefined || password === undefined
-        ? undefined
-        : Buffer.from(`${user}:${password}`).toString("base64");
-    return [
-      target.password,
-      basic(target.username, target.password),
-      nonAdmin && "password" in nonAdmin ? basic(nonAdmin.username, nonAdmin.password) : undefined,
-      target.token,
-      target.stateHookToken,
-      target.states["two-step-enabled"]?.pin,
-      nonAdmin && "password" in nonAdmin ? nonAdmin.password : undefined,
-      nonAdmin && "token" in nonAdmin ? nonAdmin.token : undefined,
-      codeSent && "code" in codeSent ? codeSent.code : undefined,
-    ].filter((value): value is string => value !== undefined);
-  });
-  // The header the config names for the verification code carries a secret too.
-  const headers = targets.flatMap((target) => {
-    const codeSent = target.states["code-sent"];
-    return codeSent && "codeHeader" in codeSent ? [codeSent.codeHeader] : [];
-  });
-  return { values, headers };
-}
-
-/** The redactor of a run against these targets: the contract's sensitive fields and the targets' secrets. */
-export function redactorForTargets(contract: Contract, targets: TargetConfig[], enabled = true): Redactor {
-  const secrets = targetSecrets(targets);
-  return Redactor.forContract(contract, { enabled, secrets: secrets.values, headers: secrets.headers });
 }

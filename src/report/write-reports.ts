@@ -1,7 +1,7 @@
 // Writes the chosen artifacts of a run into the report directory, all rendered from one redacted document.
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError } from "../config/config.js";
+import { ConfigError } from "../config-error.js";
 import { renderHar } from "./har.js";
 import { renderHtml } from "./html.js";
 import { renderJUnit } from "./junit.js";

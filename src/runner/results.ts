@@ -1,6 +1,6 @@
 // The outcome of a run: one result per case and profile, and the verdict per requirement derived from them.
 import type { Level, ProfileName, Requirement } from "../contract/contract.js";
-import type { Exchange } from "../http/send.js";
+import type { Exchange } from "../exchange.js";
 
 export type Verdict = "PASS" | "FAIL" | "WARN" | "INFO" | "SKIP" | "ERROR";
 

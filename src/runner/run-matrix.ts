@@ -1,11 +1,11 @@
 // Runs the whole matrix (or chosen cases) against one target in its profile, concurrently, and rolls up requirements.
 import type { Case } from "../cases/case-types.js";
 import { NumberAllocator } from "../cases/case-vars.js";
-import { isPlainObject } from "../checks/check.js";
 import { IMPLICIT_CHECKS } from "../checks/index.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
 import { sendRequest, TransportError } from "../http/send.js";
+import { isPlainObject } from "../json-text.js";
 import { TargetUnreachableError } from "./errors.js";
 import type { CaseResult, ProfileRun, RequirementOutcome, Verdict } from "./results.js";
 import { worstVerdict } from "./results.js";

@@ -2,8 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { AuthMode } from "../cases/case-types.js";
 import type { CaseVars } from "../cases/case-vars.js";
-import { sendRequest, TransportError } from "../http/send.js";
-import type { TargetConfig } from "./target.js";
+import { sendRequest } from "../http/send.js";
+import { basicAuthorization, type TargetConfig } from "./target.js";
 
 export type AuthOutcome =
   | { kind: "header"; value: string | undefined }
@@ -12,10 +12,6 @@ export type AuthOutcome =
 /** The login could not give a token; with the target's answer so the user can fix their credentials. */
 export class LoginError extends Error {
   override name = "LoginError";
-}
-
-function basic(username: string, password: string): string {
-  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
 }
 
 /** How much of a refused login's answer its error quotes. */
@@ -27,7 +23,7 @@ const LOGIN_EXCERPT_CHARS = 200;
  * The CLI redacts the message again with everything its redactors know; this covers callers without one.
  */
 function loginAnswerExcerpt(bodyText: string, username: string, password: string): string {
-  const header = basic(username, password);
+  const header = basicAuthorization(username, password);
   const forms = [header, header.slice("Basic ".length), password, JSON.stringify(password).slice(1, -1)]
     .concat(safeUriComponent(password) ?? [])
     .filter((form) => form.length > 0)
@@ -60,7 +56,10 @@ export class Session {
       {
         method: "POST",
         path: "/v1/users/login",
-        headers: { authorization: basic(username, password), "content-type": "application/json" },
+        headers: {
+          authorization: basicAuthorization(username, password),
+          "content-type": "application/json",
+        },
         body: "{}",
       },
       { timeoutMs: this.target.timeoutMs, insecure: this.target.insecure },
@@ -110,13 +109,16 @@ export class Session {
       case "basic-admin": {
         const { username, password } = this.target;
         return username !== undefined && password !== undefined
-          ? { kind: "header", value: basic(username, password) }
+          ? { kind: "header", value: basicAuthorization(username, password) }
           : { kind: "unavailable", reason: "logging in needs the admin's --username and --password" };
       }
       case "basic-wrong-password":
         return {
           kind: "header",
-          value: basic(this.target.username ?? "admin", `wrong-${randomBytes(6).toString("hex")}-Aa1!`),
+          value: basicAuthorization(
+            this.target.username ?? "admin",
+            `wrong-${randomBytes(6).toString("hex")}-Aa1!`,
+          ),
         };
       case "non-admin":
         return this.#nonAdmin(vars);
@@ -138,8 +140,4 @@ export class Session {
     }
     return { kind: "header", value: `Bearer ${await token}` };
   }
-}
-
-export function isTransportError(error: unknown): error is TransportError {
-  return error instanceof TransportError;
 }

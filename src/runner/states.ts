@@ -1,7 +1,7 @@
 // Puts a target into a named provider state: through a Pact-compatible hook, or from static data in the config.
 import type { CaseVars } from "../cases/case-vars.js";
 import { NumberAllocator } from "../cases/case-vars.js";
-import { ConfigError } from "../config/config-error.js";
+import { ConfigError } from "../config-error.js";
 import { sendRequest, TransportError } from "../http/send.js";
 import { TargetUnreachableError } from "./errors.js";
 import type { StaticStates, TargetConfig } from "./target.js";

@@ -1,4 +1,4 @@
-// What the runner knows about one target: where it is, which profile it claims, how to log in and reach states.
+// One target as the runner knows it: where it is, its profile, how to log in and reach states, and its secrets.
 import type { ProfileName } from "../contract/contract.js";
 
 /** State data for a target with no provider-state hook (see the README's config section). */
@@ -41,3 +41,38 @@ export interface TargetConfig {
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_CONCURRENCY = 8;
+
+/** The Authorization header of a Basic login (RFC 7617): the login sends it, and the redactor hides it. */
+export function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+}
+
+/** Every secret the user gave about some targets, known before anything is sent: credentials and state data. */
+export function targetSecrets(targets: TargetConfig[]): { values: string[]; headers: string[] } {
+  const values = targets.flatMap((target) => {
+    const nonAdmin = target.states["non-admin-user"];
+    const codeSent = target.states["code-sent"];
+    // The Basic form too: a target that echoes the login's Authorization header echoes base64(user:password).
+    const basicCredentials = (user: string | undefined, password: string | undefined) =>
+      user === undefined || password === undefined
+        ? undefined
+        : basicAuthorization(user, password).slice("Basic ".length);
+    return [
+      target.password,
+      basicCredentials(target.username, target.password),
+      nonAdmin && "password" in nonAdmin ? basicCredentials(nonAdmin.username, nonAdmin.password) : undefined,
+      target.token,
+      target.stateHookToken,
+      target.states["two-step-enabled"]?.pin,
+      nonAdmin && "password" in nonAdmin ? nonAdmin.password : undefined,
+      nonAdmin && "token" in nonAdmin ? nonAdmin.token : undefined,
+      codeSent && "code" in codeSent ? codeSent.code : undefined,
+    ].filter((value): value is string => value !== undefined);
+  });
+  // The header the config names for the verification code carries a secret too.
+  const headers = targets.flatMap((target) => {
+    const codeSent = target.states["code-sent"];
+    return codeSent && "codeHeader" in codeSent ? [codeSent.codeHeader] : [];
+  });
+  return { values, headers };
+}

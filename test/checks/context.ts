@@ -5,7 +5,8 @@ import { encodeCertificate } from "../../src/cert/certificate.js";
 import type { CheckContext, CheckFailure } from "../../src/checks/check.js";
 import { loadContract, type Operation } from "../../src/contract/contract.js";
 import { schemasFor } from "../../src/contract/schema-validator.js";
-import { type IncomingResponse, parseBodyText } from "../../src/http/send.js";
+import type { IncomingResponse } from "../../src/exchange.js";
+import { parseBodyText } from "../../src/http/send.js";
 
 export const contract = await loadContract();
 export const schemas = schemasFor(contract);

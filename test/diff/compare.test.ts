@@ -6,7 +6,7 @@ import { compareResults, type Difference } from "../../src/diff/compare.js";
 import { flatten, normalizeResponse } from "../../src/diff/normalize.js";
 import { compileRules, DEFAULT_RULES, type DiffRules } from "../../src/diff/rules.js";
 import { compareCase, summarizeDiff } from "../../src/diff/run-diff.js";
-import type { Exchange } from "../../src/http/send.js";
+import type { Exchange } from "../../src/exchange.js";
 import type { CaseResult, Failure, Verdict } from "../../src/runner/results.js";
 
 let contract: Contract;

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convert } from "xmlbuilder2";
 import type { ResultsDocument } from "../../src/report/model.js";
-import { validatorFor } from "../../src/report/schemas.js";
 import { REPORT_FILES } from "../../src/report/write-reports.js";
+import { validatorFor } from "../../src/schemas.js";
 import {
   type CliRun,
   type PlantedTarget,

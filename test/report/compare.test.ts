@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CompareDocument } from "../../src/report/compare.js";
 import type { ResultsDocument } from "../../src/report/model.js";
-import { validatorFor } from "../../src/report/schemas.js";
+import { validatorFor } from "../../src/schemas.js";
 import { type PlantedTarget, runAgainst, runCli, startPlantedTarget, tempDir } from "./planted-run.js";
 
 describe("compare", () => {

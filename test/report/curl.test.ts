@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadContract } from "../../src/contract/contract.js";
-import type { Exchange } from "../../src/http/send.js";
+import type { Exchange } from "../../src/exchange.js";
 import { curlReproducer, reproducerVariables } from "../../src/report/curl.js";
 import { Redactor } from "../../src/report/redact.js";
 

@@ -1,7 +1,7 @@
 // The redactor: headers, sensitive fields at any depth, non-JSON text, learned secrets, and switched off.
 import { describe, expect, it } from "vitest";
 import { loadContract } from "../../src/contract/contract.js";
-import type { Exchange } from "../../src/http/send.js";
+import type { Exchange } from "../../src/exchange.js";
 import { REDACTED, Redactor, sensitiveFieldsOf } from "../../src/report/redact.js";
 
 const TOKEN = "tok_9sd8f7g6h5j4k3l2m1n0";

@@ -11,7 +11,7 @@ import { renderJUnit } from "../../src/report/junit.js";
 import { caseSetSha256 } from "../../src/report/manifest.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
 import type { ResultsDocument } from "../../src/report/model.js";
-import { validatorFor } from "../../src/report/schemas.js";
+import { validatorFor } from "../../src/schemas.js";
 import { runCli, tempDir } from "./planted-run.js";
 
 let document: ResultsDocument;

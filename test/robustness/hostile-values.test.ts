@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EXIT } from "../../src/cli/main.js";
 import { loadContract } from "../../src/contract/contract.js";
 import { flatten, MAX_FLATTEN_DEPTH } from "../../src/diff/normalize.js";
-import type { Exchange } from "../../src/http/send.js";
+import type { Exchange } from "../../src/exchange.js";
 import { prettyBody, stringifyJson } from "../../src/json-text.js";
 import { DEFAULT_ADMIN } from "../../src/reference/index.js";
 import { curlReproducer } from "../../src/report/curl.js";

@@ -5,8 +5,8 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 
-/** schemas/ at the package root: two levels up from both src/report and dist/report. */
-export const SCHEMAS_DIR = fileURLToPath(new URL("../../schemas/", import.meta.url));
+/** schemas/ at the package root: one level up from both src/ and dist/. */
+export const SCHEMAS_DIR = fileURLToPath(new URL("../schemas/", import.meta.url));
 
 export const SCHEMA_FILES = {
   results: "results.schema.json",

@@ -1,8 +1,8 @@
 // Reads a user's YAML or JSON file (config, rules, expected failures) and explains schema errors by key.
 import { readFile } from "node:fs/promises";
 import type { ErrorObject } from "ajv/dist/2020.js";
-import { parseYaml } from "../yaml.js";
 import { ConfigError } from "./config-error.js";
+import { parseYaml } from "./yaml.js";
 
 /**
  * The parsed content of a YAML file, or a JSON file by its .json extension; `what` names the file in messages

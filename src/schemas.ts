@@ -1,9 +1,10 @@
 // The JSON Schemas the kit ships under schemas/ (results, comparison, expected failures), compiled once with ajv.
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { Ajv2020 } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { Ajv2020 } from "ajv/dist/2020.js";
+import type addFormatsModule from "ajv-formats";
 
 /** schemas/ at the package root: one level up from both src/ and dist/. */
 export const SCHEMAS_DIR = fileURLToPath(new URL("../schemas/", import.meta.url));
@@ -16,8 +17,8 @@ export const SCHEMA_FILES = {
 
 export type SchemaName = keyof typeof SCHEMA_FILES;
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object in the types.
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// ajv and ajv-formats are loaded on first use (a run without a baseline or compare never needs them).
+const require = createRequire(import.meta.url);
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -34,7 +35,11 @@ export function readSchema(name: SchemaName): Record<string, unknown> {
 export function validatorFor(name: SchemaName): ValidateFunction {
   let validate = compiled.get(name);
   if (!validate) {
-    ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, strictRequired: false }));
+    if (ajv === undefined) {
+      const { Ajv2020: AjvClass } = require("ajv/dist/2020.js") as typeof import("ajv/dist/2020.js");
+      const addFormats = require("ajv-formats") as typeof addFormatsModule.default;
+      ajv = addFormats(new AjvClass({ allErrors: true, strict: true, strictRequired: false }));
+    }
     validate = ajv.compile(readSchema(name));
     compiled.set(name, validate);
   }

@@ -1,18 +1,17 @@
 // Reads the case files and the negative-matrix rules, validates them, and returns every case of the kit.
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ValidateFunction } from "ajv/dist/2020.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
 import { FIXTURES_DIR } from "../paths.js";
 import { parseYaml } from "../yaml.js";
+import { CaseError } from "./case-error.js";
+import { loadCaseValidators } from "./case-schemas.js";
 import type { Case, Expectation, RequestSpec, StateRef, Step } from "./case-types.js";
 import { BUILTIN_VAR_NAMES, templateNames } from "./case-vars.js";
 import { GenerationError, generateNegativeCases, type NegativeRules } from "./generate-negative.js";
 
-/** A case file or rule that breaks the format or refers to something that does not exist; exit 2. */
-export class CaseError extends Error {
-  override name = "CaseError";
-}
+export { CaseError } from "./case-error.js";
 
 interface RawCase {
   id: string;
@@ -29,8 +28,6 @@ interface RawCase {
 }
 
 export const CASES_DIR = join(FIXTURES_DIR, "cases");
-const CASE_SCHEMA_FILE = join(FIXTURES_DIR, "case.schema.json");
-const MATRIX_SCHEMA_FILE = join(FIXTURES_DIR, "negative-matrix.schema.json");
 const MATRIX_FILE = join(FIXTURES_DIR, "negative-matrix.yaml");
 
 async function readData(path: string): Promise<unknown> {
@@ -42,29 +39,6 @@ async function readData(path: string): Promise<unknown> {
       `${path} is not valid ${path.endsWith(".json") ? "JSON" : "YAML"}: ${(error as Error).message}`,
     );
   }
-}
-
-let validators: Promise<{ cases: ValidateFunction; matrix: ValidateFunction }> | undefined;
-
-function loadValidators(): Promise<{ cases: ValidateFunction; matrix: ValidateFunction }> {
-  validators ??= (async () => {
-    // Our own schemas, checked against the meta-schema by test/contract/schemas-valid.test.ts, not on every run.
-    const ajv = new Ajv2020({
-      allErrors: true,
-      strict: true,
-      strictRequired: false,
-      strictTypes: false,
-      validateSchema: false,
-    });
-    const caseSchema = (await readData(CASE_SCHEMA_FILE)) as { $id: string };
-    const matrixSchema = (await readData(MATRIX_SCHEMA_FILE)) as object;
-    ajv.addSchema(caseSchema, "case.schema.json");
-    return {
-      cases: ajv.getSchema("case.schema.json") as ValidateFunction,
-      matrix: ajv.compile(matrixSchema),
-    };
-  })();
-  return validators;
 }
 
 function explain(file: string, validate: ValidateFunction, data: unknown): string {
@@ -90,7 +64,7 @@ function explain(file: string, validate: ValidateFunction, data: unknown): strin
 
 /** Validates one file of cases and turns its records into runnable cases. */
 export async function readCaseFile(path: string): Promise<Case[]> {
-  const { cases: validate } = await loadValidators();
+  const { cases: validate } = await loadCaseValidators();
   const data = await readData(path);
   if (!validate(data)) {
     throw new CaseError(explain(path, validate, data));
@@ -136,7 +110,7 @@ export async function loadCases(contract: Contract, casesDir: string = CASES_DIR
   for (const file of files) {
     cases.push(...(await readCaseFile(join(casesDir, file))));
   }
-  const { matrix: validateMatrix } = await loadValidators();
+  const { matrix: validateMatrix } = await loadCaseValidators();
   const rules = await readData(MATRIX_FILE);
   if (!validateMatrix(rules)) {
     throw new CaseError(explain(MATRIX_FILE, validateMatrix, rules));

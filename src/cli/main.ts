@@ -1,27 +1,27 @@
 // The command line: parses arguments with commander, runs one command, maps every outcome to a documented exit code.
+// Only light leaf modules are imported here; each command's module is loaded by its action, so `--version`, `--help`
+// and one command load only what they need (test/cli/start-up.test.ts checks what `--version` loads).
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { CaseError } from "../cases/load-cases.js";
-import { ConfigError } from "../config/config.js";
-import { ContractError, PROFILES } from "../contract/contract.js";
-import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/artifacts.js";
+import { CaseError } from "../cases/case-error.js";
+import { ConfigError } from "../config-error.js";
+import { ContractError } from "../contract/contract-error.js";
+import { PROFILES } from "../contract/profiles.js";
+import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/diff-reporters.js";
 import { PACKAGE_JSON_PATH } from "../paths.js";
-import { MAX_REPEAT } from "../pipeline/run-conformance.js";
+import { MAX_REPEAT } from "../pipeline/limits.js";
 import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FAILED_LOGINS,
   DEFAULT_STORE_CAPS,
-} from "../reference/index.js";
+} from "../reference/defaults.js";
 import { SecretScope } from "../report/redact.js";
-import { REPORT_FILES, REPORTERS } from "../report/write-reports.js";
-import { TargetUnreachableError } from "../runner/run-matrix.js";
-import { LoginError } from "../runner/session.js";
-import { certCommand } from "./cert-command.js";
-import { type CompareFlags, compareCommand } from "./compare-command.js";
-import { type DiffFlags, diffCommand } from "./diff-command.js";
-import { listCommand } from "./list-command.js";
-import { type Output, type RunFlags, runCommand } from "./run-command.js";
-import { type ServeFlags, serveCommand } from "./serve-command.js";
+import { REPORT_FILES, REPORTERS } from "../report/reporters.js";
+import { LoginError, TargetUnreachableError } from "../runner/errors.js";
+import type { CompareFlags } from "./compare-command.js";
+import type { DiffFlags } from "./diff-command.js";
+import type { Output, RunFlags } from "./run-command.js";
+import type { ServeFlags } from "./serve-command.js";
 
 /**
  * The exit codes, as the README documents them. `internal` is a bug of the kit (whatever tripped it, the target
@@ -138,7 +138,10 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       "--include-secrets",
       "do not redact passwords, tokens, PINs, certificates and codes in the reports and on the console (local debugging only)",
     )
-    .action(async (flags: RunFlags) => setExit(await runCommand(flags, env, output)));
+    .action(async (flags: RunFlags) => {
+      const { runCommand } = await import("./run-command.js");
+      setExit(await runCommand(flags, env, output));
+    });
 
   program
     .command("diff")
@@ -228,7 +231,10 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     )
     .option("--quiet", "print only cases that differ or could not be compared")
     .option("--verbose", "also print the differences set aside as noise")
-    .action(async (flags: DiffFlags) => setExit(await diffCommand(flags, env, output)));
+    .action(async (flags: DiffFlags) => {
+      const { diffCommand } = await import("./diff-command.js");
+      setExit(await diffCommand(flags, env, output));
+    });
 
   program
     .command("compare")
@@ -237,16 +243,20 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     )
     .argument("<results...>", "results.json files written by run --report-dir")
     .option("--out <dir>", "directory for compare.html and compare.json", "reports")
-    .action(async (files: string[], flags: CompareFlags) =>
-      setExit(await compareCommand(files, flags, output)),
-    );
+    .action(async (files: string[], flags: CompareFlags) => {
+      const { compareCommand } = await import("./compare-command.js");
+      setExit(await compareCommand(files, flags, output));
+    });
 
   program
     .command("list")
     .description("print every case: id, description, requirements with levels, profiles and states")
     .addOption(new Option("--profile <name>", "only the cases of this profile").choices(PROFILES))
     .option("--json", "print JSON")
-    .action(async (flags: { json?: boolean; profile?: string }) => setExit(await listCommand(flags, output)));
+    .action(async (flags: { json?: boolean; profile?: string }) => {
+      const { listCommand } = await import("./list-command.js");
+      setExit(await listCommand(flags, output));
+    });
 
   program
     .command("serve")
@@ -299,7 +309,10 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       `failed logins per username per minute before 429 (default ${DEFAULT_MAX_FAILED_LOGINS})`,
       integer("--max-failed-logins", 1, 1_000_000),
     )
-    .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, output, env)));
+    .action(async (flags: ServeFlags) => {
+      const { serveCommand } = await import("./serve-command.js");
+      setExit(await serveCommand(flags, output, env));
+    });
 
   program
     .command("cert")
@@ -307,9 +320,10 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .option("--vname <name>", "display name to put in a new certificate")
     .option("--bare", "a bare VerifiedNameCertificate instead of a BizAccountPayload")
     .option("--decode <cert>", "base64 certificate to decode")
-    .action((flags: { vname?: string; bare?: boolean; decode?: string }) =>
-      setExit(certCommand(flags, output)),
-    );
+    .action(async (flags: { vname?: string; bare?: boolean; decode?: string }) => {
+      const { certCommand } = await import("./cert-command.js");
+      setExit(certCommand(flags, output));
+    });
 
   return program;
 }

@@ -1,5 +1,6 @@
 // Resolves a target's settings from flags, environment variables and a config file, in that order of precedence.
-import { Ajv2020 } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type { Ajv2020 } from "ajv/dist/2020.js";
 import { ConfigError } from "../config-error.js";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
 import { explainByKey, readDataFile } from "../data-file.js";
@@ -127,7 +128,13 @@ export async function readConfigFile(path: string): Promise<TargetSettings> {
   if (data === null || data === undefined) {
     return {};
   }
-  validateConfig ??= new Ajv2020({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+  if (validateConfig === undefined) {
+    // ajv is loaded only when a config file is read.
+    const { Ajv2020: AjvClass } = createRequire(import.meta.url)(
+      "ajv/dist/2020.js",
+    ) as typeof import("ajv/dist/2020.js");
+    validateConfig = new AjvClass({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
+  }
   if (!validateConfig(data)) {
     throw new ConfigError(
       `the config file ${path} is invalid:\n${explainByKey(validateConfig.errors).join("\n")}`,

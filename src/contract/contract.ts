@@ -1,14 +1,17 @@
 // Loads the OpenAPI contract and exposes its operations, requirement ledger, error catalogue and provider states.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import SwaggerParser from "@apidevtools/swagger-parser";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { CONTRACT_PATH } from "../paths.js";
 import { parseYaml } from "../yaml.js";
+import { ContractError } from "./contract-error.js";
+import { dereferenceLocal } from "./dereference.js";
+import type { ProfileName } from "./profiles.js";
+
+export { ContractError } from "./contract-error.js";
+export { PROFILES, type ProfileName } from "./profiles.js";
 
 export type Level = "MUST" | "SHOULD" | "MAY";
-export const PROFILES = ["registration-open", "sunset"] as const;
-export type ProfileName = (typeof PROFILES)[number];
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
 export interface RequirementSource {
@@ -60,11 +63,6 @@ export interface Contract {
   providerStates: Map<string, ProviderStateSpec>;
 }
 
-/** Raised for a contract that cannot be read or breaks the kit's own rules; the CLI maps it to exit 2. */
-export class ContractError extends Error {
-  override name = "ContractError";
-}
-
 const METHODS: HttpMethod[] = ["get", "post", "put", "patch", "delete"];
 export const REQUIREMENT_ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -90,9 +88,13 @@ async function readContract(path: string): Promise<Contract> {
   }
   let document: OpenAPIV3_1.Document;
   try {
-    // Parse ourselves and hand swagger-parser the object, so the text hashed is the text used.
+    // Parse ourselves, so the text hashed is the text used. A document whose $refs all point into itself (the
+    // kit's) is dereferenced here; any other is handed to swagger-parser, loaded only then.
     const raw = parseYaml(text) as OpenAPIV3_1.Document;
-    document = (await SwaggerParser.dereference(structuredClone(raw))) as OpenAPIV3_1.Document;
+    document = (dereferenceLocal(structuredClone(raw)) ??
+      (await (
+        await import("@apidevtools/swagger-parser")
+      ).default.dereference(structuredClone(raw)))) as OpenAPIV3_1.Document;
   } catch (error) {
     throw new ContractError(
       `the contract ${path} is not a readable OpenAPI document: ${(error as Error).message}`,

@@ -6,24 +6,12 @@ import { ConfigError } from "../config-error.js";
 import { html, page } from "../report/html-kit.js";
 import { prepareReportDir } from "../report/write-reports.js";
 import type { Difference } from "./compare.js";
+import { DIFF_REPORT_FILES, DIFF_REPORTERS, type DiffReporterName } from "./diff-reporters.js";
 import { DIFF_HAR_FILES, renderDiffHar } from "./har.js";
 import { formatDiffMarkdown, requirementLabel, whatLabel } from "./report.js";
 import type { CaseComparison, CaseStatus, DiffReport, SideExchanges } from "./run-diff.js";
 
-export const DIFF_REPORTERS = ["json", "markdown", "junit", "html", "har"] as const;
-export type DiffReporterName = (typeof DIFF_REPORTERS)[number];
-
-/**
- * The file each reporter writes inside --report-dir; named apart from a run's, so both can share a folder. The
- * HAR reporter writes one file per side (DIFF_HAR_FILES), so its entry is the pattern shown in --help.
- */
-export const DIFF_REPORT_FILES: Record<DiffReporterName, string> = {
-  json: "diff.json",
-  markdown: "diff.md",
-  junit: "diff-junit.xml",
-  html: "diff.html",
-  har: "diff-{baseline,candidate,baseline-2}.har",
-};
+export { DIFF_REPORT_FILES, DIFF_REPORTERS, type DiffReporterName } from "./diff-reporters.js";
 
 /** --reporter values (repeated or comma-separated); every reporter when none is named. */
 export function parseDiffReporters(names: readonly string[] | undefined): DiffReporterName[] {

@@ -30,6 +30,7 @@ import { probeTarget, rollUpRequirements, runMatrix } from "../runner/run-matrix
 import { LoginError } from "../runner/session.js";
 import { probeStateHook } from "../runner/states.js";
 import { type TargetConfig, targetSecrets } from "../runner/target.js";
+import { MAX_REPEAT } from "./limits.js";
 import { selectCases } from "./select-cases.js";
 
 export interface RunEvents {
@@ -67,8 +68,7 @@ export interface RunOutcome {
   reports: string[];
 }
 
-/** The most repetitions a run takes: enough to expose a race, bounded so that a typo cannot run for hours. */
-export const MAX_REPEAT = 100;
+export { MAX_REPEAT } from "./limits.js";
 
 /**
  * Runs the matrix as `run` and the vitest suites both do, so that both give the same verdict: case selection,

@@ -1,7 +1,14 @@
 // The reference's public option and tweak types, and their defaults resolved once so the request path never re-checks them.
 import type { IncomingHttpHeaders } from "node:http";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
-import { DEFAULT_STORE_CAPS, type StoreCaps } from "./store.js";
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_FAILED_LOGINS,
+  DEFAULT_STORE_CAPS,
+  type StoreCaps,
+} from "./defaults.js";
+
+export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FAILED_LOGINS } from "./defaults.js";
 
 /** Where the Pact-compatible provider-state hook is served. */
 export const PROVIDER_STATE_PATH = "/_conformance/provider-states";
@@ -221,9 +228,6 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
     enforces: (rule) => !skipped.has(rule),
   };
 }
-
-export const DEFAULT_MAX_CONNECTIONS = 800;
-export const DEFAULT_MAX_FAILED_LOGINS = 100;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const resolved = value ?? fallback;

@@ -1,5 +1,8 @@
 // The reference's in-memory state, bounded by caps: users and their tokens, numbers with their registration, PIN, SMS count and pending code.
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { DEFAULT_STORE_CAPS, type StoreCaps } from "./defaults.js";
+
+export { DEFAULT_STORE_CAPS, type StoreCaps } from "./defaults.js";
 
 export type Role = "admin" | "user";
 
@@ -29,22 +32,6 @@ export interface StoreSettings {
 }
 
 const randomSixDigits = (): string => String(randomInt(0, 1_000_000)).padStart(6, "0");
-
-/** What the store holds at most; every cap is well above what a conformance run or `npm run bench:load` makes. */
-export interface StoreCaps {
-  /** Users made through the hook (the admin and `--user` users are not counted); past it the hook answers 503. */
-  maxUsers: number;
-  /** Live sessions of one user; past it that user's oldest session is dropped. */
-  maxSessionsPerUser: number;
-  /** Numbers with any state; past it the oldest number is forgotten, as a real server's expiry would drop it. */
-  maxNumbers: number;
-}
-
-export const DEFAULT_STORE_CAPS: StoreCaps = {
-  maxUsers: 1_000,
-  maxSessionsPerUser: 100,
-  maxNumbers: 100_000,
-};
 
 interface UserRecord {
   /** SHA-256 of the password, so checking it compares two equal-length digests in constant time. */

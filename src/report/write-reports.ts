@@ -7,18 +7,9 @@ import { renderHtml } from "./html.js";
 import { renderJUnit } from "./junit.js";
 import { renderMarkdown } from "./markdown.js";
 import type { ResultsDocument } from "./model.js";
+import { REPORT_FILES, REPORTERS, type ReporterName } from "./reporters.js";
 
-export const REPORTERS = ["junit", "json", "html", "har", "markdown"] as const;
-export type ReporterName = (typeof REPORTERS)[number];
-
-/** The file each reporter writes, inside --report-dir. */
-export const REPORT_FILES: Record<ReporterName, string> = {
-  junit: "junit.xml",
-  json: "results.json",
-  html: "report.html",
-  har: "exchanges.har",
-  markdown: "summary.md",
-};
+export { REPORT_FILES, REPORTERS, type ReporterName } from "./reporters.js";
 
 const RENDERERS: Record<ReporterName, (document: ResultsDocument) => string> = {
   junit: renderJUnit,

@@ -3,16 +3,14 @@ import { randomBytes } from "node:crypto";
 import type { AuthMode } from "../cases/case-types.js";
 import type { CaseVars } from "../cases/case-vars.js";
 import { sendRequest } from "../http/send.js";
+import { LoginError } from "./errors.js";
 import { basicAuthorization, type TargetConfig } from "./target.js";
 
 export type AuthOutcome =
   | { kind: "header"; value: string | undefined }
   | { kind: "unavailable"; reason: string };
 
-/** The login could not give a token; with the target's answer so the user can fix their credentials. */
-export class LoginError extends Error {
-  override name = "LoginError";
-}
+export { LoginError } from "./errors.js";
 
 /** How much of a refused login's answer its error quotes. */
 const LOGIN_EXCERPT_CHARS = 200;

@@ -1,0 +1,16 @@
+// Module hooks of record-imports.mjs: run after tsx's own, so each resolved URL is the file that is loaded.
+import { appendFileSync } from "node:fs";
+
+let file;
+
+export function initialize(data) {
+  file = data.file;
+}
+
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  if (file && !resolved.url.startsWith("node:")) {
+    appendFileSync(file, `${resolved.url}\n`);
+  }
+  return resolved;
+}

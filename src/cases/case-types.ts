@@ -68,6 +68,13 @@ export interface Expectation {
   observe?: true;
 }
 
+/**
+ * The expectation keys that are checks. Each has its check (src/checks/index.ts) and its aspect of the response
+ * (src/diff/compare.ts), both typed over this union so a new key without either fails to compile, and its property
+ * in fixtures/case.schema.json (tied by test/checks/expectation-registry.test.ts).
+ */
+export type ExpectationCheckKey = Exclude<keyof Expectation, "requirement" | "observe">;
+
 export interface Step {
   /** One line on what this step does, shown in reports. */
   title?: string;

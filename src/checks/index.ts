@@ -1,5 +1,5 @@
 // Maps each expectation key of a case to its check, and lists the checks applied to every exchange.
-import type { Expectation } from "../cases/case-types.js";
+import type { Expectation, ExpectationCheckKey } from "../cases/case-types.js";
 import { checkAbsentFields, checkCarriesMeta, checkMeta, checkMetaOnly } from "./body-shape.js";
 import { type Check, type CheckContext, type CheckFailure, showAnswer } from "./check.js";
 import { checkContentType, checkJsonBodyLabelled } from "./content-type.js";
@@ -14,7 +14,7 @@ import { checkVname, checkVnameMatchesCert } from "./vname.js";
 
 export type { CheckContext, CheckFailure } from "./check.js";
 
-type CheckedKey = Exclude<keyof Expectation, "requirement" | "observe">;
+type CheckedKey = ExpectationCheckKey;
 
 /** One check per expectation key; the order is the order failures are reported in. */
 const EXPECTATION_CHECKS: { [K in CheckedKey]-?: Check<NonNullable<Expectation[K]>> } = {
@@ -32,6 +32,9 @@ const EXPECTATION_CHECKS: { [K in CheckedKey]-?: Check<NonNullable<Expectation[K
   absentFields: checkAbsentFields,
   responseSchema: (_expected, context) => checkResponseSchema("strict", context),
 };
+
+/** The expectation keys that are checks, in the order failures are reported in. */
+export const EXPECTATION_KEYS = Object.keys(EXPECTATION_CHECKS) as readonly ExpectationCheckKey[];
 
 /**
  * Runs every check an expectation group names; returns the failures. A closed connection has no status, header

@@ -1,5 +1,5 @@
 // Compares one case's results on two targets, exchange by exchange, and ties each difference to requirements.
-import type { Case, Expectation } from "../cases/case-types.js";
+import type { Case, Expectation, ExpectationCheckKey } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../exchange.js";
 import { stringifyJson } from "../json-text.js";
@@ -67,6 +67,62 @@ interface Aspect {
   presence: boolean;
 }
 
+/** What a check can see of a difference, computed once per aspect. */
+interface AspectView {
+  aspect: Aspect;
+  top: string | undefined;
+  index: string | undefined;
+  field: string | undefined;
+  body: boolean;
+  wholeBody: boolean;
+  /**
+   * Checks of shape (envelope, meta, schema) care whether a field is there, not what it says: a changed wording
+   * keeps the shape; a field that appears or disappears may not.
+   */
+  shape: boolean;
+  absentFields: string[] | undefined;
+}
+
+type Touches = (view: AspectView) => boolean;
+
+const firstError = (view: AspectView, name: string) =>
+  view.body && view.top === "errors" && view.index === "0" && view.field === name;
+const isStatus: Touches = ({ aspect }) => aspect.kind === "status";
+const touchesVname: Touches = ({ body, top, wholeBody }) => body && (top === "account" || wholeBody);
+const touchesContentType: Touches = ({ aspect, wholeBody }) =>
+  (aspect.kind === "header" && aspect.header === "content-type") || wholeBody;
+
+/**
+ * The part of the response each check looks at: one entry per expectation key (typed over them, so a new kind of
+ * expectation without its aspect fails to compile) and per every-exchange check the runner records.
+ */
+const CHECK_ASPECTS: Record<ExpectationCheckKey | "noServerError" | "jsonContentType", Touches> = {
+  status: isStatus,
+  refused: isStatus,
+  noServerError: ({ aspect }) => aspect.kind === "status" && aspect.statuses.some((status) => status >= 500),
+  errorCode: (view) => view.aspect.kind === "error-code" || firstError(view, "code") || view.wholeBody,
+  envelope: ({ aspect, shape, top, wholeBody }) =>
+    aspect.kind === "error-code" || (shape && (top === "errors" || wholeBody)),
+  // The title must be the catalogue's title of the code: a changed code can break it as surely as a changed title.
+  canonicalTitle: ({ aspect, body, top, field, wholeBody }) =>
+    aspect.kind === "error-code" || (body && top === "errors" && field === "title") || wholeBody,
+  errorDetails: (view) => firstError(view, "details") || view.wholeBody,
+  vname: touchesVname,
+  vnameMatchesCert: touchesVname,
+  meta: ({ shape, top, wholeBody }) => shape && (top === "meta" || wholeBody),
+  metaOnly: ({ shape }) => shape,
+  absentFields: ({ shape, absentFields, wholeBody, top }) =>
+    shape && (absentFields === undefined || wholeBody || (top !== undefined && absentFields.includes(top))),
+  // The schema is chosen by the status and describes the body's shape; a value that breaks a pattern shows up as
+  // a failure on one side only (ChangedFailure).
+  responseSchema: ({ shape, aspect }) => shape || aspect.kind === "status" || aspect.kind === "error-code",
+  contentType: touchesContentType,
+  jsonContentType: touchesContentType,
+};
+
+/** The check names whose aspect of the response the diff knows. */
+export const CHECKS_WITH_ASPECTS: readonly string[] = Object.keys(CHECK_ASPECTS);
+
 /**
  * Whether a check (an expectation key of a case, or the check of a failure the runner recorded) looks at the part
  * of the response that differs. `absentFields` narrows an absentFields check to the fields it names.
@@ -75,50 +131,23 @@ function checkTouches(check: string, aspect: Aspect, absentFields?: string[]): b
   if (aspect.kind === "outcome" || aspect.kind === "exchange") {
     return true;
   }
+  const touches = (CHECK_ASPECTS as Record<string, Touches | undefined>)[check];
+  if (touches === undefined) {
+    return false;
+  }
   const [top, index, field] = aspect.segments;
   const body = aspect.kind === "body";
   const wholeBody = body && aspect.segments.length === 0;
-  // Checks of shape (envelope, meta, schema) care whether a field is there, not what it says: a changed wording
-  // keeps the shape; a field that appears or disappears may not.
-  const shape = body && (aspect.presence || wholeBody);
-  const firstError = (name: string) => body && top === "errors" && index === "0" && field === name;
-  switch (check) {
-    case "status":
-    case "refused":
-      return aspect.kind === "status";
-    case "noServerError":
-      return aspect.kind === "status" && aspect.statuses.some((status) => status >= 500);
-    case "errorCode":
-      return aspect.kind === "error-code" || firstError("code") || wholeBody;
-    case "envelope":
-      return aspect.kind === "error-code" || (shape && (top === "errors" || wholeBody));
-    case "canonicalTitle":
-      // The title must be the catalogue's title of the code: a changed code can break it as surely as a changed title.
-      return aspect.kind === "error-code" || (body && top === "errors" && field === "title") || wholeBody;
-    case "errorDetails":
-      return firstError("details") || wholeBody;
-    case "vname":
-    case "vnameMatchesCert":
-      return body && (top === "account" || wholeBody);
-    case "meta":
-      return shape && (top === "meta" || wholeBody);
-    case "metaOnly":
-      return shape;
-    case "absentFields":
-      return (
-        shape &&
-        (absentFields === undefined || wholeBody || (top !== undefined && absentFields.includes(top)))
-      );
-    case "responseSchema":
-      // The schema is chosen by the status and describes the body's shape; a value that breaks a pattern shows
-      // up as a failure on one side only (ChangedFailure).
-      return shape || aspect.kind === "status" || aspect.kind === "error-code";
-    case "contentType":
-    case "jsonContentType":
-      return (aspect.kind === "header" && aspect.header === "content-type") || wholeBody;
-    default:
-      return false;
-  }
+  return touches({
+    aspect,
+    top,
+    index,
+    field,
+    body,
+    wholeBody,
+    shape: body && (aspect.presence || wholeBody),
+    absentFields,
+  });
 }
 
 /** The expectation keys of a group that are checks (everything but the requirement and observe). */

@@ -1,5 +1,6 @@
 // The one signature every check shares, and the failure it returns.
 import type { Contract, Operation } from "../contract/contract.js";
+import type { SchemaTypes, Unvalidated } from "../contract/contract-types.js";
 import type { ContractSchemas } from "../contract/schema-validator.js";
 import type { IncomingResponse } from "../exchange.js";
 import { stringifyJson } from "../json-text.js";
@@ -49,11 +50,12 @@ export function showAnswer(response: IncomingResponse): string {
     : `status ${response.status} with ${showBody(response)}`;
 }
 
-export function firstError(response: IncomingResponse): Record<string, unknown> | undefined {
-  const body = response.json as { errors?: unknown } | undefined;
+/** errors[0] of the contract's error envelope, its fields not yet checked. */
+export function firstError(response: IncomingResponse): Unvalidated<SchemaTypes["Error"]> | undefined {
+  const body = response.json as Unvalidated<SchemaTypes["ErrorResponse"]> | undefined;
   if (!body || typeof body !== "object" || !Array.isArray(body.errors)) {
     return undefined;
   }
   const first = body.errors[0];
-  return first && typeof first === "object" ? (first as Record<string, unknown>) : undefined;
+  return first && typeof first === "object" ? (first as Unvalidated<SchemaTypes["Error"]>) : undefined;
 }

@@ -1,20 +1,32 @@
 // The vname oracle: account[0].vname must be the verified name decoded from the cert actually sent.
 import { readVerifiedName } from "../cert/certificate.js";
+import type { RequestBody, ResponseBody, Unvalidated } from "../contract/contract-types.js";
 import { isPlainObject } from "../json-text.js";
 import type { Check, CheckContext } from "./check.js";
 import { show, showBody } from "./check.js";
 
+/** The contract's 202 to requestCode, whose account[0].vname the checks read. */
+type CodeRequested = ResponseBody<"requestCode", 202>;
+
 function answeredVname(context: CheckContext): unknown {
-  const body = context.response.json;
-  if (!isPlainObject(body) || !Array.isArray(body.account)) {
+  const body: Unvalidated<CodeRequested> | undefined = isPlainObject(context.response.json)
+    ? context.response.json
+    : undefined;
+  if (body === undefined || !Array.isArray(body.account)) {
     return undefined;
   }
-  const first = body.account[0];
-  return isPlainObject(first) ? first.vname : undefined;
+  const first: unknown = body.account[0];
+  const account: Unvalidated<CodeRequested["account"][number]> | undefined = isPlainObject(first)
+    ? first
+    : undefined;
+  return account?.vname;
 }
 
 export const checkVnameMatchesCert: Check<true> = (_expected, context) => {
-  const cert = isPlainObject(context.requestBody) ? context.requestBody.cert : undefined;
+  const sent: Unvalidated<RequestBody<"requestCode">> | undefined = isPlainObject(context.requestBody)
+    ? context.requestBody
+    : undefined;
+  const cert = sent?.cert;
   let decoded: string;
   try {
     decoded = readVerifiedName(String(cert));

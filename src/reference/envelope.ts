@@ -1,5 +1,6 @@
 // Builds the On-Premises envelopes ({meta}, {meta, errors}) with every error title read from the contract's catalogue.
 import { type Contract, ContractError, type ProfileName } from "../contract/contract.js";
+import type { NamedFields, SchemaTypes } from "../contract/contract-types.js";
 import type { SchemaIssue } from "../contract/schema-validator.js";
 import type { ReferenceResponse } from "./options.js";
 
@@ -18,10 +19,8 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export const JSON_CONTENT_TYPE = "application/json";
 
-export interface Meta {
-  version: string;
-  api_status: "stable" | "deprecated";
-}
+/** The meta the reference sends: every field of the contract's Meta. */
+export type Meta = Required<NamedFields<SchemaTypes["Meta"]>>;
 
 export class Envelope {
   readonly #titles = new Map<number, string>();
@@ -66,7 +65,10 @@ export class Envelope {
         headers === undefined
           ? { "content-type": JSON_CONTENT_TYPE }
           : { "content-type": JSON_CONTENT_TYPE, ...headers },
-      body: { meta: this.meta(), errors: [{ code, title: this.title(code), details }] },
+      body: {
+        meta: this.meta(),
+        errors: [{ code, title: this.title(code), details }],
+      } satisfies SchemaTypes["ErrorResponse"],
     };
   }
 

@@ -1,6 +1,7 @@
 // The Pact-compatible provider-state hook: puts the reference into the contract's named states (setup) and back (teardown).
 import { randomBytes } from "node:crypto";
 import { type Contract, ContractError, type JsonSchema, requireOperation } from "../contract/contract.js";
+import type { RequestBody } from "../contract/contract-types.js";
 import { schemasFor } from "../contract/schema-validator.js";
 import { isPlainObject } from "../json-text.js";
 import { describeValue, type Envelope, ErrorCode, plainJson } from "./envelope.js";
@@ -21,6 +22,11 @@ export type ProviderStateName = (typeof PROVIDER_STATES)[number];
 const STATE_NAMES: ReadonlySet<string> = new Set(PROVIDER_STATES);
 /** Longest username or password the hook makes: each comes back in its answer. */
 const MAX_CREDENTIAL_LENGTH = 256;
+
+/** The params of a number state once checked with #numberParams: the contract's own cc and phone_number. */
+type NumberParams = Pick<RequestBody<"requestCode">, "cc" | "phone_number">;
+/** The params of two-step-enabled once checked with #pinnedNumberParams: a number and the contract's pin. */
+type PinnedNumberParams = NumberParams & Pick<RequestBody<"enableTwoStep">, "pin">;
 
 export class ProviderStateHook {
   readonly #numberParams: JsonSchema;
@@ -108,8 +114,7 @@ export class ProviderStateHook {
     if (issues.length > 0) {
       return this.envelope.invalid(issues);
     }
-    const cc = params.cc as string;
-    const phoneNumber = params.phone_number as string;
+    const { cc, phone_number: phoneNumber } = params as NumberParams;
     const key = ReferenceStore.numberKey(cc, phoneNumber);
     // Every number state starts from a clean slate, so no leftover PIN, code or count changes its meaning.
     store.forget(key);
@@ -121,7 +126,7 @@ export class ProviderStateHook {
         store.register(key);
         return plainJson(200, { cc, phone_number: phoneNumber });
       case "two-step-enabled": {
-        const pin = params.pin as string;
+        const { pin } = params as PinnedNumberParams;
         // The client's account too, as the contract's x-provider-states says: DELETE two-step then clears this PIN.
         store.register(key, pin);
         return plainJson(200, { cc, phone_number: phoneNumber, pin });
@@ -162,7 +167,8 @@ export class ProviderStateHook {
         if (issues.length > 0) {
           return this.envelope.invalid(issues);
         }
-        store.forget(ReferenceStore.numberKey(params.cc as string, params.phone_number as string));
+        const { cc, phone_number: phoneNumber } = params as NumberParams;
+        store.forget(ReferenceStore.numberKey(cc, phoneNumber));
         return plainJson(200, {});
       }
     }

@@ -1,5 +1,12 @@
 // The operations' own logic, run once routing, auth and the body rules have passed: registration, verify, login, two-step.
 import { CertificateError, readVerifiedName } from "../cert/certificate.js";
+import type {
+  ContractOperationId,
+  Payload,
+  RequestBody,
+  ResponseBody,
+  Unvalidated,
+} from "../contract/contract-types.js";
 import { isPlainObject } from "../json-text.js";
 import { type Envelope, ErrorCode } from "./envelope.js";
 import type { ReferenceResponse, ResolvedOptions } from "./options.js";
@@ -12,7 +19,7 @@ export const OPERATION_IDS = [
   "login",
   "enableTwoStep",
   "disableTwoStep",
-] as const;
+] as const satisfies readonly ContractOperationId[];
 export type OperationId = (typeof OPERATION_IDS)[number];
 
 export interface Caller {
@@ -44,7 +51,7 @@ export function createOperationHandlers(
 
   return {
     requestCode({ body }) {
-      const fields = isPlainObject(body) ? body : {};
+      const fields: Unvalidated<RequestBody<"requestCode">> = isPlainObject(body) ? body : {};
       let vname: string;
       try {
         vname = readVerifiedName(text(fields.cert));
@@ -85,7 +92,9 @@ export function createOperationHandlers(
       }
       const code = store.pendingCode(key);
       const answered = options.tweaks.vname ? options.tweaks.vname(vname, fields) : vname;
-      const accepted = envelope.success(202, { account: [{ vname: answered }] });
+      const accepted = envelope.success(202, {
+        account: [{ vname: answered }],
+      } satisfies Payload<ResponseBody<"requestCode", 202>>);
       if (options.codeHeader !== undefined) {
         accepted.headers[options.codeHeader] = code;
       }
@@ -97,7 +106,10 @@ export function createOperationHandlers(
       if (refusal) {
         return refusal;
       }
-      const code = text(isPlainObject(body) ? body.code : undefined);
+      const fields: Unvalidated<RequestBody<"verifyAccount">> | undefined = isPlainObject(body)
+        ? body
+        : undefined;
+      const code = text(fields?.code);
       if (store.verify(code) === undefined) {
         if (enforces("verify-code")) {
           return envelope.error(
@@ -116,7 +128,9 @@ export function createOperationHandlers(
 
     login({ caller }) {
       const { token, session } = store.issueToken(caller.username, caller.role);
-      return envelope.success(200, { users: [{ token, expires_after: formatExpiry(session.expiresAt) }] });
+      return envelope.success(200, {
+        users: [{ token, expires_after: formatExpiry(session.expiresAt) }],
+      } satisfies Payload<ResponseBody<"login", 200>>);
     },
 
     enableTwoStep({ body }) {
@@ -124,7 +138,10 @@ export function createOperationHandlers(
       if (record === undefined) {
         return envelope.error(400, ErrorCode.invalidParameter, NOTHING_REGISTERED);
       }
-      record.pin = text(isPlainObject(body) ? body.pin : undefined);
+      const fields: Unvalidated<RequestBody<"enableTwoStep">> | undefined = isPlainObject(body)
+        ? body
+        : undefined;
+      record.pin = text(fields?.pin);
       return envelope.success(200);
     },
 

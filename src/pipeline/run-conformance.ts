@@ -26,7 +26,7 @@ import {
   worstVerdict,
 } from "../runner/results.js";
 import { BODY_RETENTION_CHARS } from "../runner/run-case.js";
-import { probeTarget, rollUpRequirements, runMatrix } from "../runner/run-matrix.js";
+import { probeTarget, rollUpRequirements, runMatrix, stateProviderFor } from "../runner/run-matrix.js";
 import { LoginError } from "../runner/session.js";
 import { probeStateHook } from "../runner/states.js";
 import { type TargetConfig, targetSecrets } from "../runner/target.js";
@@ -115,11 +115,14 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
     let underWay: { target: TargetConfig; results: CaseResult[] } | undefined;
     // One budget of large bodies kept whole for the whole run, whatever the number of targets and repetitions.
     const retention = { left: BODY_RETENTION_CHARS };
-    const report = async (summary: RunSummary, finished: ProfileRun[]): Promise<string[]> => {
+    const report = async (
+      summary: RunSummary,
+      finished: ProfileRun[],
+      baselineOutcome: BaselineOutcome | undefined,
+    ): Promise<string[]> => {
       if (settings.reportDir === undefined) {
         return [];
       }
-      const baselineOutcome = baseline?.evaluate(finished, strict);
       const document = buildResultsDocument({
         contract,
         cases,
@@ -175,7 +178,7 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
         // A bug of the kit (whatever tripped it): the evidence gathered so far is written, never called conformant.
         const finished = underWay === undefined ? runs : [...runs, partialRun(contract, underWay, subset)];
         const failed: RunSummary = { ...summarize(finished, strict), exitCode: 1, conformant: false };
-        await report(failed, finished).catch(() => []);
+        await report(failed, finished, baseline?.evaluate(finished, strict)).catch(() => []);
       }
       throw error;
     }
@@ -184,7 +187,7 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
     const summary = summarize(runs, strict, excusals, subset ? partialOf(runs, cases, allCases) : undefined);
     const withBaseline =
       baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {};
-    const reports = await report(summary, runs);
+    const reports = await report(summary, runs, baselineOutcome);
     return { contract, cases, runs, summary, redactor, ...withBaseline, reports };
   } finally {
     await close();
@@ -211,8 +214,7 @@ function partialRun(
     targetName: target.name,
     targetUrl: target.url,
     targetVersion: undefined,
-    stateAccess:
-      target.stateUrl === undefined ? "static state data" : `provider-state hook ${target.stateUrl}`,
+    stateAccess: stateProviderFor(target).description,
     results,
     requirements: rollUpRequirements(contract, target.profile, results, subset),
     startedAt: now,
@@ -242,9 +244,12 @@ async function resolveTargets(
   });
 }
 
-/** The repetitions of one profile run so far: each case's worst result, and every verdict it got, in order. */
+/**
+ * The repetitions of one profile run so far: the latest run, each case's worst result and every verdict it got,
+ * in order. Earlier runs are not kept: only their worst results, through `worst`.
+ */
 interface Repetitions {
-  first: ProfileRun;
+  startedAt: string;
   last: ProfileRun;
   count: number;
   worst: Map<string, CaseResult>;
@@ -252,7 +257,13 @@ interface Repetitions {
 }
 
 function foldRepetition(so: Repetitions | undefined, run: ProfileRun): Repetitions {
-  const folded = so ?? { first: run, last: run, count: 0, worst: new Map(), verdicts: new Map() };
+  const folded = so ?? {
+    startedAt: run.startedAt,
+    last: run,
+    count: 0,
+    worst: new Map(),
+    verdicts: new Map(),
+  };
   folded.last = run;
   folded.count++;
   for (const result of run.results) {
@@ -270,23 +281,24 @@ function foldRepetition(so: Repetitions | undefined, run: ProfileRun): Repetitio
  * hidden, and a case whose verdict changed is FLAKY with every verdict it got, in order.
  */
 function mergedRun(contract: Contract, repetitions: Repetitions, subset: boolean): ProfileRun {
-  const { first, last, count } = repetitions;
+  const { last, count } = repetitions;
   if (count === 1) {
-    return first;
+    return last;
   }
-  const results = first.results.map((result) => repetitions.worst.get(result.id) ?? result);
+  // Every repetition runs the same cases in the same order: the last one's order is the run's.
+  const results = last.results.map((result) => repetitions.worst.get(result.id) ?? result);
   const flaky: FlakyCase[] = results
     .map((result) => ({
-      profile: first.profile,
+      profile: last.profile,
       id: result.id,
       verdicts: repetitions.verdicts.get(result.id) ?? [],
     }))
     .filter((item) => new Set(item.verdicts).size > 1);
   return {
-    ...first,
+    ...last,
     results,
-    requirements: rollUpRequirements(contract, first.profile, results, subset),
-    finishedAt: last.finishedAt,
+    requirements: rollUpRequirements(contract, last.profile, results, subset),
+    startedAt: repetitions.startedAt,
     repetitions: count,
     flaky,
   };

@@ -610,19 +610,24 @@ export class Redactor {
     }
     const { request, response } = exchange;
     return {
-      request: {
-        ...request,
-        url: this.text(request.url),
-        path: this.text(request.path),
-        headers: this.headers(request.headers),
-        ...(request.body === undefined ? {} : { body: this.body(request.body) }),
-      },
+      request: this.#request(request, (body) => this.body(body)),
       response: {
         ...response,
         headers: this.headers(response.headers),
         bodyText: this.body(response.bodyText),
         json: this.json(response.json),
       },
+    };
+  }
+
+  /** A request with its URL, path and headers redacted, and its body through `body`. */
+  #request(request: Exchange["request"], body: (text: string) => string): Exchange["request"] {
+    return {
+      ...request,
+      url: this.text(request.url),
+      path: this.text(request.path),
+      headers: this.headers(request.headers),
+      ...(request.body === undefined ? {} : { body: body(request.body) }),
     };
   }
 
@@ -641,13 +646,7 @@ export class Redactor {
           )}… [cut]`
         : this.body(text);
     return {
-      request: {
-        ...request,
-        url: this.text(request.url),
-        path: this.text(request.path),
-        headers: this.headers(request.headers),
-        ...(request.body === undefined ? {} : { body: cut(request.body) }),
-      },
+      request: this.#request(request, cut),
       response: {
         ...response,
         headers: this.headers(response.headers),

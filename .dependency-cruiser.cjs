@@ -5,7 +5,16 @@
  * The shared leaves: modules at the top of src/ that every folder may import. They import only each other, so
  * they can never close a cycle between folders.
  */
-const LEAVES = ["paths", "yaml", "json-text", "config-error", "data-file", "exchange", "schemas"];
+const LEAVES = [
+  "paths",
+  "yaml",
+  "json-text",
+  "config-error",
+  "data-file",
+  "exchange",
+  "schemas",
+  "terminal-style",
+];
 const LEAF = `^src/(${LEAVES.join("|")})\\.ts$`;
 
 /**

@@ -1,10 +1,8 @@
 // Renders case results, the requirement table and the summary as plain text for the terminal.
-import { styleText } from "node:util";
 import type { Excuse } from "../baseline/baseline.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
-
-type Style = Parameters<typeof styleText>[0];
+import { type ConsoleStyle, paint, type Style } from "../terminal-style.js";
 
 const VERDICT_STYLE: Record<Verdict | "UNEXERCISED", Style> = {
   PASS: "green",
@@ -16,13 +14,7 @@ const VERDICT_STYLE: Record<Verdict | "UNEXERCISED", Style> = {
   UNEXERCISED: "red",
 };
 
-export interface ConsoleStyle {
-  color: boolean;
-}
-
-function paint(style: ConsoleStyle, format: Style, text: string): string {
-  return style.color ? styleText(format, text) : text;
-}
+export type { ConsoleStyle } from "../terminal-style.js";
 
 function verdictLabel(style: ConsoleStyle, verdict: Verdict | "UNEXERCISED", excused = false): string {
   // An excused verdict stays visible as what it was; only the label says a baseline excused it.

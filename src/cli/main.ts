@@ -18,6 +18,7 @@ import {
 import { SecretScope } from "../report/redact.js";
 import { REPORT_FILES, REPORTERS } from "../report/reporters.js";
 import { LoginError, TargetUnreachableError } from "../runner/errors.js";
+import { colorFor } from "../terminal-style.js";
 import type { CompareFlags } from "./compare-command.js";
 import type { DiffFlags } from "./diff-command.js";
 import type { Output, RunFlags } from "./run-command.js";
@@ -337,7 +338,7 @@ export async function main(
   const given: Output = output ?? {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    style: { color: Boolean(process.stdout.isTTY) && env.NO_COLOR === undefined },
+    style: { color: colorFor(env, Boolean(process.stdout.isTTY)) },
   };
   // Every redactor the command makes joins this scope, so what reaches stderr outside them (an error caught here,
   // commander's complaint quoting an argument) is redacted with all they learned and the secrets of the command line.

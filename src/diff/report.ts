@@ -1,5 +1,5 @@
 // Renders a diff for the terminal and as Markdown, and documents the shape of diff.json.
-import { styleText } from "node:util";
+import { type ConsoleStyle, paint, type Style } from "../terminal-style.js";
 import type { Difference } from "./compare.js";
 import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./run-diff.js";
 
@@ -21,11 +21,7 @@ import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./run-dif
  *              "requirements": [{"id", "level", "touches"}]}
  */
 
-export interface ConsoleStyle {
-  color: boolean;
-}
-
-type Style = Parameters<typeof styleText>[0];
+export type { ConsoleStyle } from "../terminal-style.js";
 
 const STATUS_LABEL: Record<CaseStatus, { text: string; style: Style }> = {
   same: { text: "SAME ", style: "green" },
@@ -33,10 +29,6 @@ const STATUS_LABEL: Record<CaseStatus, { text: string; style: Style }> = {
   "noise-only": { text: "NOISE", style: "yellow" },
   "not-compared": { text: "SKIP ", style: "gray" },
 };
-
-function paint(style: ConsoleStyle, format: Style, text: string): string {
-  return style.color ? styleText(format, text) : text;
-}
 
 /**
  * "MUST responses-match-contract-schema, MAY unknown-field-handling": every requirement that looks at the

@@ -14,6 +14,7 @@ const LEAVES = [
   "exchange",
   "schemas",
   "terminal-style",
+  "suggest",
 ];
 const LEAF = `^src/(${LEAVES.join("|")})\\.ts$`;
 

@@ -326,8 +326,14 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       setExit(certCommand(flags, output));
     });
 
+  // A usage error points to the help of the command it was made in, which names that command's own options.
+  for (const command of program.commands) {
+    command.showHelpAfterError(helpHint(command.name()));
+  }
   return program;
 }
+
+const helpHint = (command: string): string => `(wa-account-conformance ${command} --help shows its options)`;
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(
@@ -350,6 +356,10 @@ export async function main(
   const program = buildProgram(out, env, (code) => {
     exitCode = code;
   });
+  let active: string | undefined;
+  program.hook("preAction", (_program, command) => {
+    active = command.name();
+  });
   if (argv.length <= 2) {
     program.outputHelp();
     return EXIT.usage;
@@ -358,7 +368,7 @@ export async function main(
     await scope.run(() => program.parseAsync(argv));
     return exitCode;
   } catch (error) {
-    return reportError(error, out);
+    return reportError(error, out, active);
   }
 }
 
@@ -383,7 +393,7 @@ function commandLineSecrets(argv: readonly string[], env: NodeJS.ProcessEnv): st
 }
 
 /** Maps an error to its exit code and prints it; `output.err` redacts (see main). */
-function reportError(error: unknown, output: Output): number {
+function reportError(error: unknown, output: Output, command: string | undefined): number {
   if (error instanceof CommanderError) {
     // Help and version print and exit 0; every other parse problem was already printed by commander.
     return error.exitCode === 0 ? EXIT.conformant : EXIT.usage;
@@ -392,12 +402,14 @@ function reportError(error: unknown, output: Output): number {
     output.err(`error: ${error.message}`);
     return EXIT.unreachable;
   }
-  if (
-    error instanceof ConfigError ||
-    error instanceof CaseError ||
-    error instanceof ContractError ||
-    error instanceof LoginError
-  ) {
+  if (error instanceof ConfigError) {
+    output.err(`error: ${error.message}`);
+    if (command !== undefined) {
+      output.err(helpHint(command));
+    }
+    return EXIT.usage;
+  }
+  if (error instanceof CaseError || error instanceof ContractError || error instanceof LoginError) {
     output.err(`error: ${error.message}`);
     return EXIT.usage;
   }

@@ -76,7 +76,14 @@ describe("run", () => {
       args: ["run", "--case", `${CASE_202},nope-one`, "--case", "nope-two"],
       want: ["nope-one, nope-two"],
     },
-    { given: "an unknown flag", args: ["run", "--bogus-flag"], want: ["--bogus-flag"] },
+    {
+      given: "a mistyped case id",
+      args: ["run", "--case", "registered-number-answer-201"],
+      want: ["did you mean registered-number-answers-201?", "run --help"],
+    },
+    { given: "an unknown flag", args: ["run", "--bogus-flag"], want: ["--bogus-flag", "run --help"] },
+    { given: "an unknown flag of serve", args: ["serve", "--bogus-flag"], want: ["serve --help"] },
+    { given: "an unknown flag of diff", args: ["diff", "--bogus-flag"], want: ["diff --help"] },
     {
       given: "a timeout that is not a number",
       args: ["run", "--timeout", "abc"],
@@ -111,7 +118,11 @@ describe("run", () => {
       args: ["run", "--target", "http://127.0.0.1:1", "--username", "admin"],
       want: ["--username needs --password"],
     },
-    { given: "an unknown command", args: ["frobnicate"], want: ["frobnicate"] },
+    {
+      given: "an unknown command",
+      args: ["frobnicate"],
+      want: ["frobnicate", "wa-account-conformance --help"],
+    },
   ])("exits 2 for $given, saying why", async ({ args, want }) => {
     const result = await cli(...args);
     expect(result.exitCode).toBe(EXIT.usage);

@@ -38,9 +38,12 @@ describe("the bin's output, not on a terminal", { timeout: 60_000 }, () => {
     expect(stdout).toContain(`${ANSI}32mPASS`);
   });
 
-  test.for([{}, { NO_COLOR: "1" }, { FORCE_COLOR: "0" }])("is plain under %o", async (env) => {
-    const { stdout } = await run(env);
-    expect(stdout).toContain("PASS");
-    expect(stdout).not.toContain(ANSI);
-  });
+  test.for<Record<string, string>>([{}, { NO_COLOR: "1" }, { FORCE_COLOR: "0" }])(
+    "is plain under %o",
+    async (env) => {
+      const { stdout } = await run(env);
+      expect(stdout).toContain("PASS");
+      expect(stdout).not.toContain(ANSI);
+    },
+  );
 });

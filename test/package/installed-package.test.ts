@@ -98,9 +98,10 @@ const vitest = (env: Record<string, string> = {}) =>
   runIn(project, process.execPath, [join(project, "node_modules", "vitest", "vitest.mjs"), "run"], env);
 
 describe("the installed package", { timeout: 60_000 }, () => {
-  it("ships only what it runs from: dist, data and schemas, no TypeScript sources", async () => {
+  it("ships only what it runs from: dist, data and schemas, its LICENSE, no TypeScript sources", async () => {
     const shipped = await readdir(join(project, "node_modules", "wa-account-conformance"));
     expect(shipped.sort()).toEqual([
+      "LICENSE",
       "README.md",
       "bin",
       "dist",

@@ -3,9 +3,10 @@ import type { Baseline, BaselineOutcome, EntryStatus, Excuse } from "../baseline
 import type { Case } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../exchange.js";
-import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
+import type { CaseResult, ProfileRun, RequirementOutcome, RunSummary, Verdict } from "../runner/results.js";
 import { VERDICTS } from "../runner/results.js";
-import { curlReproducer } from "./curl.js";
+import { certSetup, curlReproducer, loginSetup, reproducerVariables, type SetupCommandDoc } from "./curl.js";
+
 import { caseSetSha256, kitInfo } from "./manifest.js";
 import { MAX_SHOWN_BODY_CHARS, Redactor } from "./redact.js";
 
@@ -78,6 +79,8 @@ export interface CaseDoc {
   exchanges: ExchangeDoc[];
   /** One curl command per step with a failure, secrets as shell variables. */
   reproducers: string[];
+  /** How to set the variables the reproducers use that the kit can compute (TOKEN, CERT), in order. */
+  reproducerSetup?: SetupCommandDoc[];
 }
 
 export interface RequirementDoc {
@@ -87,6 +90,7 @@ export interface RequirementDoc {
   verdict: RequirementVerdict;
   exercisedBy: string[];
   notExercisedBy: string[];
+  /** For an excused FAIL, WARN or unexercised MUST: the entries that excuse it (see requirementExcuses). */
   excused?: ExcuseDoc[];
 }
 
@@ -261,6 +265,17 @@ export function countVerdicts(verdicts: Verdict[]): Counts {
   return counts;
 }
 
+/**
+ * How many results a baseline excused: every excused case result (a WARN too, even without --strict: it is
+ * shown as excused) and every excused unexercised MUST requirement. The one count the console, results.json's
+ * readers and every report show, from a run's summary or from a results document's.
+ */
+export function excusedCount(summary: RunSummary | SummaryDoc): number {
+  const byVerdict = "excusedCounts" in summary ? summary.excusedCounts : summary.excused;
+  const cases = VERDICTS.reduce((sum, verdict) => sum + byVerdict[verdict], 0);
+  return cases + summary.unexercisedMust.filter((item) => item.excused === true).length;
+}
+
 export function outcomeOf(summary: RunSummary): Outcome {
   if (summary.partial !== undefined && summary.exitCode === 0) {
     return "partial";
@@ -268,7 +283,126 @@ export function outcomeOf(summary: RunSummary): Outcome {
   if (!summary.conformant) {
     return "not-conformant";
   }
-  return summary.excusedFailures > 0 ? "conformant-with-excused-failures" : "conformant";
+  return excusedCount(summary) > 0 ? "conformant-with-excused-failures" : "conformant";
+}
+
+/**
+ * The entries that excuse a requirement's verdict, or undefined: an unexercised MUST by its requirement entry;
+ * a FAIL or WARN by its requirement entry, or when every case that failed on it is excused (by whatever entry).
+ */
+export function requirementExcuses(
+  baseline: Baseline | undefined,
+  run: ProfileRun,
+  outcome: RequirementOutcome,
+  strict: boolean,
+): Excuse[] | undefined {
+  if (baseline === undefined) {
+    return undefined;
+  }
+  const { id, level } = outcome.requirement;
+  if (outcome.verdict === "UNEXERCISED") {
+    return level === "MUST" ? baseline.excuseForUnexercised(id) : undefined;
+  }
+  if (outcome.verdict !== "FAIL" && outcome.verdict !== "WARN") {
+    return undefined;
+  }
+  const own = baseline.excuseForUnexercised(id);
+  if (own !== undefined) {
+    return own;
+  }
+  const failed = run.results.filter((result) =>
+    result.failures.some((failure) => failure.requirement === id),
+  );
+  const excuses = new Map<string, Excuse>();
+  for (const result of failed) {
+    const excused = baseline.excuseFor(result, strict);
+    if (excused === undefined) {
+      return undefined;
+    }
+    for (const excuse of excused) {
+      excuses.set(`${excuse.kind}:${excuse.id}`, excuse);
+    }
+  }
+  return failed.length === 0 ? undefined : [...excuses.values()];
+}
+
+/** A schema as walked for the token: properties and items are already dereferenced. */
+interface WalkedSchema {
+  properties?: Record<string, WalkedSchema>;
+  items?: WalkedSchema;
+}
+
+/** Where a login answer holds its token: the path to the first property named `token`, arrays at [0]. */
+function tokenPath(schema: WalkedSchema | undefined, depth = 0): (string | number)[] | undefined {
+  if (schema === undefined || depth > 6) {
+    return undefined;
+  }
+  if (schema.items !== undefined) {
+    const inner = tokenPath(schema.items, depth + 1);
+    return inner === undefined ? undefined : [0, ...inner];
+  }
+  for (const [key, property] of Object.entries(schema.properties ?? {})) {
+    if (key === "token") {
+      return [key];
+    }
+    const inner = tokenPath(property, depth + 1);
+    if (inner !== undefined) {
+      return [key, ...inner];
+    }
+  }
+  return undefined;
+}
+
+/** The user a run's Basic logins named (not a secret; its password is), if any exchange recorded one. */
+function basicUser(run: ProfileRun): string | undefined {
+  for (const result of run.results) {
+    for (const exchange of result.exchanges) {
+      for (const [name, value] of Object.entries(exchange.request.headers)) {
+        const basic = /^Basic\s+(\S+)$/i.exec(value.trim());
+        if (name.toLowerCase() === "authorization" && basic?.[1] !== undefined) {
+          const decoded = Buffer.from(basic[1], "base64").toString("utf8");
+          if (decoded.includes(":")) {
+            return decoded.slice(0, decoded.indexOf(":"));
+          }
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** TOKEN's setup for a run: a login by the contract's Basic-auth operation, at the run's target. */
+function tokenSetup(contract: Contract, run: ProfileRun, redactor: Redactor): SetupCommandDoc | undefined {
+  const login = [...contract.operations.values()].find((operation) => operation.security === "basic");
+  const success = [...(login?.responses.entries() ?? [])].find(([status]) => /^2/.test(status))?.[1];
+  const path = tokenPath(success as WalkedSchema | undefined);
+  if (login === undefined || path === undefined) {
+    return undefined;
+  }
+  const setup = loginSetup({
+    method: login.method,
+    url: `${run.targetUrl.replace(/\/+$/, "")}${login.path}`,
+    user: basicUser(run),
+    tokenPath: path,
+  });
+  return { ...setup, command: redactor.text(setup.command) };
+}
+
+/** The setup commands for the variables a case's reproducers use: TOKEN by a login, CERT by the cert command. */
+function setupFor(
+  reproducers: string[],
+  testCase: Case | undefined,
+  token: SetupCommandDoc | undefined,
+): SetupCommandDoc[] {
+  const variables = reproducerVariables(reproducers.join("\n"));
+  const setup: SetupCommandDoc[] = [];
+  if (variables.includes("TOKEN") && token !== undefined) {
+    setup.push(token);
+  }
+  if (variables.includes("CERT")) {
+    setup.push(certSetup(kitInfo().name, testCase?.vars.vname, testCase?.vars.cert_layout === "bare"));
+  }
+  return setup;
 }
 
 function caseDoc(
@@ -277,6 +411,7 @@ function caseDoc(
   input: ReportInput,
   runStart: number,
   budget: BodyBudget,
+  token: SetupCommandDoc | undefined,
 ): CaseDoc {
   const excuses = input.baseline?.baseline.excuseFor(raw, input.strict);
   const ended = input.caseEndTimes?.get(raw);
@@ -288,6 +423,11 @@ function caseDoc(
     .filter((exchange) => exchange !== undefined)
     .map((exchange) => curlReproducer(exchange, input.redactor));
   const excused = excuseDocs(excuses);
+  const setup = setupFor(
+    reproducers,
+    input.cases.find((testCase) => testCase.id === raw.id),
+    token,
+  );
   return {
     id: shown.id,
     description: shown.description,
@@ -313,6 +453,7 @@ function caseDoc(
     })),
     exchanges,
     reproducers,
+    ...(setup.length === 0 ? {} : { reproducerSetup: setup }),
   };
 }
 
@@ -320,6 +461,7 @@ function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc
   // Texts redacted here; exchanges are redacted from the raw results by exchangeDocs, one case at a time.
   const shown = input.redactor.run({ ...raw, results: [] });
   const runStart = Date.parse(raw.startedAt);
+  const token = tokenSetup(input.contract, raw, input.redactor);
   return {
     profile: raw.profile,
     target: { name: shown.targetName, url: shown.targetUrl, version: shown.targetVersion ?? null },
@@ -328,10 +470,7 @@ function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc
     finishedAt: raw.finishedAt,
     counts: countVerdicts(raw.results.map((result) => result.verdict)),
     requirements: raw.requirements.map((outcome) => {
-      const excused =
-        outcome.requirement.level === "MUST" && outcome.verdict === "UNEXERCISED"
-          ? excuseDocs(input.baseline?.baseline.excuseForUnexercised(outcome.requirement.id))
-          : undefined;
+      const excused = excuseDocs(requirementExcuses(input.baseline?.baseline, raw, outcome, input.strict));
       return {
         id: outcome.requirement.id,
         level: outcome.requirement.level,
@@ -343,7 +482,14 @@ function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc
       };
     }),
     cases: raw.results.map((result) =>
-      caseDoc(result, input.redactor.caseResult({ ...result, exchanges: [] }), input, runStart, budget),
+      caseDoc(
+        result,
+        input.redactor.caseResult({ ...result, exchanges: [] }),
+        input,
+        runStart,
+        budget,
+        token,
+      ),
     ),
   };
 }

@@ -379,13 +379,14 @@ function tokenSetup(contract: Contract, run: ProfileRun, redactor: Redactor): Se
   if (login === undefined || path === undefined) {
     return undefined;
   }
-  const setup = loginSetup({
+  // The pieces from the run are redacted, not the command: "TOKEN=$(" reads as a token assignment to it.
+  const user = basicUser(run);
+  return loginSetup({
     method: login.method,
-    url: `${run.targetUrl.replace(/\/+$/, "")}${login.path}`,
-    user: basicUser(run),
+    url: redactor.text(`${run.targetUrl.replace(/\/+$/, "")}${login.path}`),
+    user: user === undefined ? undefined : redactor.text(user),
     tokenPath: path,
   });
-  return { ...setup, command: redactor.text(setup.command) };
 }
 
 /** The setup commands for the variables a case's reproducers use: TOKEN by a login, CERT by the cert command. */

@@ -40,7 +40,8 @@ const CSS = `
 .filters button { font: inherit; border: 1px solid var(--line); background: var(--soft); border-radius: 6px;
   padding: 3px 10px; cursor: pointer; }
 .filters button[aria-pressed="true"] { background: var(--fg); color: #fff; border-color: var(--fg); }
-details.case { border: 1px solid var(--line); border-left: 6px solid var(--v); border-radius: 6px; margin: 6px 0; }
+details.case { border: 1px solid var(--line); border-left: 6px solid var(--v); border-radius: 6px; margin: 6px 0;
+  scroll-margin-top: 56px; }
 details.case > summary { cursor: pointer; padding: 6px 10px; display: flex; gap: 10px; align-items: baseline; }
 details.case > summary .desc { flex: 1; color: var(--muted); }
 details.case > .body { padding: 4px 12px 12px; }

@@ -9,6 +9,7 @@ import { loadContract } from "../../src/contract/contract.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { certSetup, loginSetup, VNAME_PLACEHOLDER } from "../../src/report/curl.js";
 import type { CaseDoc, ResultsDocument } from "../../src/report/model.js";
+import { validatorFor } from "../../src/schemas.js";
 import {
   ADMIN_PASSWORD,
   type PlantedTarget,
@@ -93,6 +94,15 @@ describe("reproducer setup commands", () => {
       `CERT=$(kit cert --vname 'O'\\''Brien & Sons' --bare)`,
     );
     expect(caseNamed("bare-certificate-vname-is-decoded").reproducerSetup?.[1]?.command).toContain("--bare");
+  });
+
+  it("carries them in results.json, which its schema accepts", () => {
+    const validate = validatorFor("results");
+    expect(validate(document), JSON.stringify(validate.errors)).toBe(true);
+    const misspelt = structuredClone(document);
+    const withSetup = misspelt.runs[0]?.cases.find((testCase) => testCase.reproducerSetup !== undefined);
+    (withSetup?.reproducerSetup?.[0] as unknown as Record<string, unknown>).shell = "bash";
+    expect(validate(misspelt)).toBe(false);
   });
 
   it("asks for USERNAME when no exchange recorded the user, and never prints the password", () => {

@@ -250,11 +250,22 @@ export function renderMarkdown(document: ResultsDocument): string {
   }
   const reproducers = failing.filter(({ testCase }) => testCase.reproducers.length > 0);
   if (reproducers.length > 0) {
-    const commands = reproducers.flatMap(({ run, testCase }) => [
-      `# ${testCase.id} (${run.profile})`,
-      ...testCase.reproducers,
-    ]);
-    const variables = reproducerVariables(commands.join("\n"));
+    // Each case's setup (TOKEN, CERT) before its commands; a setup line already given is not repeated.
+    const given = new Set<string>();
+    const computed = new Set<string>();
+    const commands = reproducers.flatMap(({ run, testCase }) => {
+      const setup = (testCase.reproducerSetup ?? []).filter((item) => !given.has(item.command));
+      for (const item of setup) {
+        given.add(item.command);
+        computed.add(item.variable);
+      }
+      return [
+        `# ${testCase.id} (${run.profile})`,
+        ...setup.map((item) => item.command),
+        ...testCase.reproducers,
+      ];
+    });
+    const variables = reproducerVariables(commands.join("\n")).filter((name) => !computed.has(name));
     // A body that holds a fence of its own must not end the code block early.
     const fence = "`".repeat(Math.max(3, longestBacktickRun(commands.join("\n")) + 1));
     lines.push(

@@ -32,14 +32,16 @@ async function bash(script: string, path: string): Promise<string> {
 describe("reproducer setup commands", () => {
   let target: PlantedTarget;
   let document: ResultsDocument;
+  let markdown: string;
   /** A PATH whose wa-account-conformance is this worktree's built bin, as an installed kit's would be. */
   let path: string;
 
   beforeAll(async () => {
     target = await startPlantedTarget();
     const dir = tempDir("setup");
-    expect((await runAgainst(target.reference, dir, ["--reporter", "json"])).exitCode).toBe(1);
+    expect((await runAgainst(target.reference, dir, ["--reporter", "json,markdown"])).exitCode).toBe(1);
     document = JSON.parse(readFileSync(join(dir, "results.json"), "utf8")) as ResultsDocument;
+    markdown = readFileSync(join(dir, "summary.md"), "utf8");
     const shims = tempDir("shims");
     const shim = join(shims, "wa-account-conformance");
     writeFileSync(
@@ -94,6 +96,15 @@ describe("reproducer setup commands", () => {
       `CERT=$(kit cert --vname 'O'\\''Brien & Sons' --bare)`,
     );
     expect(caseNamed("bare-certificate-vname-is-decoded").reproducerSetup?.[1]?.command).toContain("--bare");
+  });
+
+  it("puts them in summary.md's reproducers: TOKEN once, each case's CERT before its commands", () => {
+    const block = markdown.slice(markdown.indexOf("<details><summary>Reproduce"));
+    expect(block).toContain("Set `PASSWORD` first");
+    expect(block.match(/^TOKEN=\$\(curl /gm)).toHaveLength(1);
+    const voice = block.slice(block.indexOf("# new-number-by-voice-answers-202 "));
+    expect(voice.split("\n")[1]).toBe("CERT=$(wa-account-conformance cert --vname 'Voice Line Ltd')");
+    expect(voice.split("\n")[2]).toMatch(/^curl /);
   });
 
   it("carries them in results.json, which its schema accepts", () => {

@@ -1,6 +1,6 @@
 // Renders case results, the requirement table and the summary as plain text for the terminal.
 import type { Excuse } from "../baseline/baseline.js";
-import { excusedCount } from "../report/model.js";
+import { excusedCount } from "../report/excuses.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
 import { type ConsoleStyle, paint, type Style } from "../terminal-style.js";

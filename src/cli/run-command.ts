@@ -2,7 +2,7 @@
 import type { Baseline } from "../baseline/baseline.js";
 import { ConfigError, resolveRunSettings, type TargetSettings } from "../config/config.js";
 import { runConformance } from "../pipeline/run-conformance.js";
-import { requirementExcuses } from "../report/model.js";
+import { requirementExcuses } from "../report/excuses.js";
 import type { Redactor } from "../report/redact.js";
 import { parseReporters } from "../report/write-reports.js";
 import {

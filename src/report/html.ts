@@ -3,16 +3,16 @@ import { STATUS_CODES } from "node:http";
 import { prettyBody } from "../json-text.js";
 import { VERDICTS, type Verdict } from "../runner/results.js";
 import { reproducerVariables } from "./curl.js";
+import { excusedCount } from "./excuses.js";
 import { html, type Markup, page, raw, verdictClass } from "./html-kit.js";
-import {
-  type CaseDoc,
-  type ExchangeDoc,
-  type ExcuseDoc,
-  excusedCount,
-  type FailureDoc,
-  type Outcome,
-  type ResultsDocument,
-  type RunDoc,
+import type {
+  CaseDoc,
+  ExchangeDoc,
+  ExcuseDoc,
+  FailureDoc,
+  Outcome,
+  ResultsDocument,
+  RunDoc,
 } from "./model.js";
 
 const HEADLINE: Record<Outcome, string> = {

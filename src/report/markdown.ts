@@ -2,14 +2,8 @@
 
 import { VERDICTS } from "../runner/results.js";
 import { reproducerVariables } from "./curl.js";
-import {
-  type CaseDoc,
-  type ExcuseDoc,
-  excusedCount,
-  type Outcome,
-  type ResultsDocument,
-  type RunDoc,
-} from "./model.js";
+import { excusedCount } from "./excuses.js";
+import type { CaseDoc, ExcuseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
 
 /** Rows per table: a job summary has a size limit (1 MiB on GitHub), and results.json has everything anyway. */
 const MAX_ROWS = 50;

@@ -3,12 +3,14 @@ import type { Baseline, BaselineOutcome, EntryStatus, Excuse } from "../baseline
 import type { Case } from "../cases/case-types.js";
 import type { Contract, Level, ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../exchange.js";
-import type { CaseResult, ProfileRun, RequirementOutcome, RunSummary, Verdict } from "../runner/results.js";
+import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import { VERDICTS } from "../runner/results.js";
-import { certSetup, curlReproducer, loginSetup, reproducerVariables, type SetupCommandDoc } from "./curl.js";
+import { curlReproducer, type SetupCommandDoc } from "./curl.js";
+import { excusedCount, requirementExcuses } from "./excuses.js";
 
 import { caseSetSha256, kitInfo } from "./manifest.js";
 import { MAX_SHOWN_BODY_CHARS, Redactor } from "./redact.js";
+import { setupFor, tokenSetup } from "./reproducer-setup.js";
 
 /** Bumped on any change a consumer of results.json could notice; compare refuses versions it does not know. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -265,17 +267,6 @@ export function countVerdicts(verdicts: Verdict[]): Counts {
   return counts;
 }
 
-/**
- * How many results a baseline excused: every excused case result (a WARN too, even without --strict: it is
- * shown as excused) and every excused unexercised MUST requirement. The one count the console, results.json's
- * readers and every report show, from a run's summary or from a results document's.
- */
-export function excusedCount(summary: RunSummary | SummaryDoc): number {
-  const byVerdict = "excusedCounts" in summary ? summary.excusedCounts : summary.excused;
-  const cases = VERDICTS.reduce((sum, verdict) => sum + byVerdict[verdict], 0);
-  return cases + summary.unexercisedMust.filter((item) => item.excused === true).length;
-}
-
 export function outcomeOf(summary: RunSummary): Outcome {
   if (summary.partial !== undefined && summary.exitCode === 0) {
     return "partial";
@@ -284,126 +275,6 @@ export function outcomeOf(summary: RunSummary): Outcome {
     return "not-conformant";
   }
   return excusedCount(summary) > 0 ? "conformant-with-excused-failures" : "conformant";
-}
-
-/**
- * The entries that excuse a requirement's verdict, or undefined: an unexercised MUST by its requirement entry;
- * a FAIL or WARN by its requirement entry, or when every case that failed on it is excused (by whatever entry).
- */
-export function requirementExcuses(
-  baseline: Baseline | undefined,
-  run: ProfileRun,
-  outcome: RequirementOutcome,
-  strict: boolean,
-): Excuse[] | undefined {
-  if (baseline === undefined) {
-    return undefined;
-  }
-  const { id, level } = outcome.requirement;
-  if (outcome.verdict === "UNEXERCISED") {
-    return level === "MUST" ? baseline.excuseForUnexercised(id) : undefined;
-  }
-  if (outcome.verdict !== "FAIL" && outcome.verdict !== "WARN") {
-    return undefined;
-  }
-  const own = baseline.excuseForUnexercised(id);
-  if (own !== undefined) {
-    return own;
-  }
-  const failed = run.results.filter((result) =>
-    result.failures.some((failure) => failure.requirement === id),
-  );
-  const excuses = new Map<string, Excuse>();
-  for (const result of failed) {
-    const excused = baseline.excuseFor(result, strict);
-    if (excused === undefined) {
-      return undefined;
-    }
-    for (const excuse of excused) {
-      excuses.set(`${excuse.kind}:${excuse.id}`, excuse);
-    }
-  }
-  return failed.length === 0 ? undefined : [...excuses.values()];
-}
-
-/** A schema as walked for the token: properties and items are already dereferenced. */
-interface WalkedSchema {
-  properties?: Record<string, WalkedSchema>;
-  items?: WalkedSchema;
-}
-
-/** Where a login answer holds its token: the path to the first property named `token`, arrays at [0]. */
-function tokenPath(schema: WalkedSchema | undefined, depth = 0): (string | number)[] | undefined {
-  if (schema === undefined || depth > 6) {
-    return undefined;
-  }
-  if (schema.items !== undefined) {
-    const inner = tokenPath(schema.items, depth + 1);
-    return inner === undefined ? undefined : [0, ...inner];
-  }
-  for (const [key, property] of Object.entries(schema.properties ?? {})) {
-    if (key === "token") {
-      return [key];
-    }
-    const inner = tokenPath(property, depth + 1);
-    if (inner !== undefined) {
-      return [key, ...inner];
-    }
-  }
-  return undefined;
-}
-
-/** The user a run's Basic logins named (not a secret; its password is), if any exchange recorded one. */
-function basicUser(run: ProfileRun): string | undefined {
-  for (const result of run.results) {
-    for (const exchange of result.exchanges) {
-      for (const [name, value] of Object.entries(exchange.request.headers)) {
-        const basic = /^Basic\s+(\S+)$/i.exec(value.trim());
-        if (name.toLowerCase() === "authorization" && basic?.[1] !== undefined) {
-          const decoded = Buffer.from(basic[1], "base64").toString("utf8");
-          if (decoded.includes(":")) {
-            return decoded.slice(0, decoded.indexOf(":"));
-          }
-        }
-      }
-    }
-  }
-  return undefined;
-}
-
-/** TOKEN's setup for a run: a login by the contract's Basic-auth operation, at the run's target. */
-function tokenSetup(contract: Contract, run: ProfileRun, redactor: Redactor): SetupCommandDoc | undefined {
-  const login = [...contract.operations.values()].find((operation) => operation.security === "basic");
-  const success = [...(login?.responses.entries() ?? [])].find(([status]) => /^2/.test(status))?.[1];
-  const path = tokenPath(success as WalkedSchema | undefined);
-  if (login === undefined || path === undefined) {
-    return undefined;
-  }
-  // The pieces from the run are redacted, not the command: "TOKEN=$(" reads as a token assignment to it.
-  const user = basicUser(run);
-  return loginSetup({
-    method: login.method,
-    url: redactor.text(`${run.targetUrl.replace(/\/+$/, "")}${login.path}`),
-    user: user === undefined ? undefined : redactor.text(user),
-    tokenPath: path,
-  });
-}
-
-/** The setup commands for the variables a case's reproducers use: TOKEN by a login, CERT by the cert command. */
-function setupFor(
-  reproducers: string[],
-  testCase: Case | undefined,
-  token: SetupCommandDoc | undefined,
-): SetupCommandDoc[] {
-  const variables = reproducerVariables(reproducers.join("\n"));
-  const setup: SetupCommandDoc[] = [];
-  if (variables.includes("TOKEN") && token !== undefined) {
-    setup.push(token);
-  }
-  if (variables.includes("CERT")) {
-    setup.push(certSetup(kitInfo().name, testCase?.vars.vname, testCase?.vars.cert_layout === "bare"));
-  }
-  return setup;
 }
 
 function caseDoc(

@@ -2,9 +2,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { excusedCount } from "../../src/report/excuses.js";
 import { renderHtml } from "../../src/report/html.js";
 import { renderMarkdown } from "../../src/report/markdown.js";
-import { excusedCount, type ResultsDocument } from "../../src/report/model.js";
+import type { ResultsDocument } from "../../src/report/model.js";
 import {
   type CliRun,
   type PlantedTarget,

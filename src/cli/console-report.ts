@@ -1,5 +1,6 @@
 // Renders case results, the requirement table and the summary as plain text for the terminal.
 import type { Excuse } from "../baseline/baseline.js";
+import { excusedCount } from "../report/excuses.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
 import { type ConsoleStyle, paint, type Style } from "../terminal-style.js";
@@ -73,9 +74,11 @@ export function formatRequirementTable(
   const header = `  ${"requirement".padEnd(width)}  level   cases  verdict`;
   const rows = run.requirements.map((outcome) => {
     const cases = String(outcome.exercisedBy.length).padStart(5);
+    // As the reports show it (requirementExcuses): an excused FAIL or WARN, or an excused unexercised MUST.
     const excused =
-      outcome.verdict === "UNEXERCISED" &&
-      outcome.requirement.level === "MUST" &&
+      (outcome.verdict === "FAIL" ||
+        outcome.verdict === "WARN" ||
+        (outcome.verdict === "UNEXERCISED" && outcome.requirement.level === "MUST")) &&
       isExcused(outcome.requirement.id);
     return `  ${outcome.requirement.id.padEnd(width)}  ${outcome.requirement.level.padEnd(6)}  ${cases}  ${verdictLabel(
       style,
@@ -138,7 +141,8 @@ export function formatSummary(
       ),
     );
   } else if (summary.conformant) {
-    const excused = summary.excusedFailures > 0 ? ` with ${summary.excusedFailures} excused failure(s)` : "";
+    const count = excusedCount(summary);
+    const excused = count > 0 ? ` with ${count} excused failure(s)` : "";
     lines.push(paint(style, "green", `Conformant${strict ? " (strict)" : ""}${excused}: exit 0`));
   } else {
     const left = (verdict: Verdict) => summary.counts[verdict] - summary.excused[verdict];

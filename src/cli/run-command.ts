@@ -2,6 +2,7 @@
 import type { Baseline } from "../baseline/baseline.js";
 import { ConfigError, resolveRunSettings, type TargetSettings } from "../config/config.js";
 import { runConformance } from "../pipeline/run-conformance.js";
+import { requirementExcuses } from "../report/excuses.js";
 import type { Redactor } from "../report/redact.js";
 import { parseReporters } from "../report/write-reports.js";
 import {
@@ -131,8 +132,14 @@ export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output
       },
     },
   });
-  const isExcused = (id: string) => outcome.baseline?.baseline.excuseForUnexercised(id) !== undefined;
   for (const run of outcome.runs) {
+    const isExcused = (id: string) => {
+      const requirement = run.requirements.find((item) => item.requirement.id === id);
+      return (
+        requirement !== undefined &&
+        requirementExcuses(outcome.baseline?.baseline, run, requirement, strict) !== undefined
+      );
+    };
     output.out(`\n${formatRequirementTable(run, output.style, isExcused)}`);
   }
   output.out(formatSummary(outcome.runs, outcome.summary, strict, output.style));

@@ -174,3 +174,52 @@ export function curlReproducer(exchange: Exchange, redactor: Redactor): string {
   words[words.length - 1] = "@body.bin";
   return `${words.join(" ")} # body.bin: the body (${Buffer.byteLength(body)} bytes, SHA-256 ${digest}) is too large to show here`;
 }
+
+/** A shell assignment that sets one variable a reproducer uses, e.g. TOKEN=$(curl ... | node -e ...). */
+export interface SetupCommandDoc {
+  variable: string;
+  command: string;
+}
+
+/** The shell word of a user name: as written, or "$USERNAME" when the report does not know it. */
+const userWord = (user: string | undefined) =>
+  user === undefined ? `"$USERNAME"':'"$PASSWORD"` : `${quoteLiteral(`${user}:`)}"$PASSWORD"`;
+
+/**
+ * TOKEN from the contract's login operation: a Basic login with "$PASSWORD" (never the password itself), and
+ * the token read out of the answer by node (there with the kit; jq may not be), at `tokenPath` in its body.
+ */
+export function loginSetup(login: {
+  method: string;
+  url: string;
+  user: string | undefined;
+  tokenPath: readonly (string | number)[];
+}): SetupCommandDoc {
+  const access = login.tokenPath.map((key) => `[${JSON.stringify(key)}]`).join("");
+  const script = `let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{process.stdout.write(String(JSON.parse(s)${access}))})`;
+  const curl = [
+    "curl",
+    "-sS",
+    "-X",
+    login.method.toUpperCase(),
+    "-u",
+    userWord(login.user),
+    quoteLiteral(login.url),
+  ];
+  return { variable: "TOKEN", command: `TOKEN=$(${curl.join(" ")} | node -e ${quoteLiteral(script)})` };
+}
+
+/** Shown when the report does not know the display name a case's certificate carried. */
+export const VNAME_PLACEHOLDER = "<your verified display name>";
+
+/** CERT from the kit's own cert command, for the display name the case used (or a placeholder to replace). */
+export function certSetup(bin: string, vname: string | undefined, bare: boolean): SetupCommandDoc {
+  const words = [
+    bin,
+    "cert",
+    "--vname",
+    quoteLiteral(vname ?? VNAME_PLACEHOLDER),
+    ...(bare ? ["--bare"] : []),
+  ];
+  return { variable: "CERT", command: `CERT=$(${words.join(" ")})` };
+}

@@ -2,7 +2,8 @@
 
 import { VERDICTS } from "../runner/results.js";
 import { reproducerVariables } from "./curl.js";
-import type { CaseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
+import { excusedCount } from "./excuses.js";
+import type { CaseDoc, ExcuseDoc, Outcome, ResultsDocument, RunDoc } from "./model.js";
 
 /** Rows per table: a job summary has a size limit (1 MiB on GitHub), and results.json has everything anyway. */
 const MAX_ROWS = 50;
@@ -62,6 +63,85 @@ function table(header: string[], rows: string[][], total: number): string[] {
   return lines;
 }
 
+function excuseCell(excuses: ExcuseDoc[]): string {
+  return excuses
+    .map(
+      (excuse) =>
+        `${excuse.kind} \`${excuse.id}\`: ${cell(excuse.reason)}${excuse.issue ? ` (${/^https?:\/\//i.test(excuse.issue) ? `[issue](${excuse.issue})` : cell(excuse.issue)})` : ""}${excuse.expires ? ` until ${excuse.expires}` : ""}`,
+    )
+    .join("; ");
+}
+
+/** The excuse of an unexercised MUST, from its requirement row (which carries the entry's reason). */
+function unexercisedExcuse(document: ResultsDocument, profile: string, id: string): ExcuseDoc[] {
+  const run = document.runs.find((item) => item.profile === profile);
+  return run?.requirements.find((requirement) => requirement.id === id)?.excused ?? [];
+}
+
+/**
+ * Every WARN case that is neither a failure (--strict lists it there) nor excused (listed with the excuses),
+ * with the SHOULD it broke and why, in one line each.
+ */
+function warnedCases(document: ResultsDocument): string[] {
+  if (document.manifest.strict) {
+    return [];
+  }
+  const warned = document.runs.flatMap((run) =>
+    run.cases
+      .filter((testCase) => testCase.verdict === "WARN" && testCase.excused === undefined)
+      .map((testCase) => ({ run, testCase })),
+  );
+  if (warned.length === 0) {
+    return [];
+  }
+  const rows = warned.map(({ run, testCase }) => {
+    const failure = testCase.failures.find((item) => item.level === "SHOULD") ?? testCase.failures[0];
+    const reason =
+      testCase.reason ?? (failure ? `expected ${failure.expected}, received ${failure.received}` : "");
+    return [
+      run.profile,
+      `\`${testCase.id}\``,
+      failure ? `\`${failure.requirement}\` (${failure.level})` : "",
+      code(reason),
+    ];
+  });
+  return [
+    "",
+    `### WARN cases (${warned.length}: a SHOULD not met; they fail the run only under --strict)`,
+    "",
+    ...table(["profile", "case", "requirement", "reason"], rows, rows.length),
+  ];
+}
+
+/** The requirement rows that did not pass (FAIL, WARN, an unexercised MUST), each marked when excused. */
+function requirementRows(document: ResultsDocument): string[] {
+  const rows = document.runs.flatMap((run) =>
+    run.requirements
+      .filter(
+        (requirement) =>
+          requirement.verdict === "FAIL" ||
+          requirement.verdict === "WARN" ||
+          (requirement.verdict === "UNEXERCISED" && requirement.level === "MUST"),
+      )
+      .map((requirement) => [
+        requirement.excused ? `${requirement.verdict} (excused)` : `**${requirement.verdict}**`,
+        run.profile,
+        `\`${requirement.id}\``,
+        requirement.level,
+        String(requirement.exercisedBy.length),
+      ]),
+  );
+  if (rows.length === 0) {
+    return [];
+  }
+  return [
+    "",
+    `### Requirements not met (${rows.length})`,
+    "",
+    ...table(["verdict", "profile", "requirement", "level", "cases"], rows, rows.length),
+  ];
+}
+
 const isFailing = (testCase: CaseDoc, strict: boolean) =>
   testCase.verdict === "FAIL" || testCase.verdict === "ERROR" || (strict && testCase.verdict === "WARN");
 
@@ -118,6 +198,8 @@ export function renderMarkdown(document: ResultsDocument): string {
       ...table(["verdict", "profile", "case", "requirement", "expected", "received"], rows, rows.length),
     );
   }
+  lines.push(...warnedCases(document));
+  lines.push(...requirementRows(document));
   const unexercised = summary.unexercisedMust.filter((item) => !item.excused);
   if (unexercised.length > 0) {
     lines.push("", "### MUST requirements not exercised", "");
@@ -144,34 +226,40 @@ export function renderMarkdown(document: ResultsDocument): string {
         `${testCase.verdict} (excused)`,
         run.profile,
         `\`${testCase.id}\``,
-        (testCase.excused ?? [])
-          .map(
-            (excuse) =>
-              `${excuse.kind} \`${excuse.id}\`: ${cell(excuse.reason)}${excuse.issue ? ` (${/^https?:\/\//i.test(excuse.issue) ? `[issue](${excuse.issue})` : cell(excuse.issue)})` : ""}${excuse.expires ? ` until ${excuse.expires}` : ""}`,
-          )
-          .join("; "),
+        excuseCell(testCase.excused ?? []),
       ]),
       ...excusedUnexercised.map((item) => [
         "UNEXERCISED (excused)",
         item.profile,
         `\`${item.id}\``,
-        "requirement entry",
+        excuseCell(unexercisedExcuse(document, item.profile, item.id)),
       ]),
     ];
     lines.push(
       "",
-      `### Excused failures (${rows.length}, listed in ${cell(document.baseline?.file ?? "the baseline")})`,
+      `### Excused failures (${excusedCount(summary)}, listed in ${cell(document.baseline?.file ?? "the baseline")})`,
       "",
       ...table(["verdict", "profile", "case or requirement", "excused by"], rows, rows.length),
     );
   }
   const reproducers = failing.filter(({ testCase }) => testCase.reproducers.length > 0);
   if (reproducers.length > 0) {
-    const commands = reproducers.flatMap(({ run, testCase }) => [
-      `# ${testCase.id} (${run.profile})`,
-      ...testCase.reproducers,
-    ]);
-    const variables = reproducerVariables(commands.join("\n"));
+    // Each case's setup (TOKEN, CERT) before its commands; a setup line already given is not repeated.
+    const given = new Set<string>();
+    const computed = new Set<string>();
+    const commands = reproducers.flatMap(({ run, testCase }) => {
+      const setup = (testCase.reproducerSetup ?? []).filter((item) => !given.has(item.command));
+      for (const item of setup) {
+        given.add(item.command);
+        computed.add(item.variable);
+      }
+      return [
+        `# ${testCase.id} (${run.profile})`,
+        ...setup.map((item) => item.command),
+        ...testCase.reproducers,
+      ];
+    });
+    const variables = reproducerVariables(commands.join("\n")).filter((name) => !computed.has(name));
     // A body that holds a fence of its own must not end the code block early.
     const fence = "`".repeat(Math.max(3, longestBacktickRun(commands.join("\n")) + 1));
     lines.push(

@@ -5,9 +5,12 @@ import type { Contract, Level, ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../exchange.js";
 import type { CaseResult, ProfileRun, RunSummary, Verdict } from "../runner/results.js";
 import { VERDICTS } from "../runner/results.js";
-import { curlReproducer } from "./curl.js";
+import { curlReproducer, type SetupCommandDoc } from "./curl.js";
+import { excusedCount, requirementExcuses } from "./excuses.js";
+
 import { caseSetSha256, kitInfo } from "./manifest.js";
 import { MAX_SHOWN_BODY_CHARS, Redactor } from "./redact.js";
+import { setupFor, tokenSetup } from "./reproducer-setup.js";
 
 /** Bumped on any change a consumer of results.json could notice; compare refuses versions it does not know. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -78,6 +81,8 @@ export interface CaseDoc {
   exchanges: ExchangeDoc[];
   /** One curl command per step with a failure, secrets as shell variables. */
   reproducers: string[];
+  /** How to set the variables the reproducers use that the kit can compute (TOKEN, CERT), in order. */
+  reproducerSetup?: SetupCommandDoc[];
 }
 
 export interface RequirementDoc {
@@ -87,6 +92,7 @@ export interface RequirementDoc {
   verdict: RequirementVerdict;
   exercisedBy: string[];
   notExercisedBy: string[];
+  /** For an excused FAIL, WARN or unexercised MUST: the entries that excuse it (see requirementExcuses). */
   excused?: ExcuseDoc[];
 }
 
@@ -268,7 +274,7 @@ export function outcomeOf(summary: RunSummary): Outcome {
   if (!summary.conformant) {
     return "not-conformant";
   }
-  return summary.excusedFailures > 0 ? "conformant-with-excused-failures" : "conformant";
+  return excusedCount(summary) > 0 ? "conformant-with-excused-failures" : "conformant";
 }
 
 function caseDoc(
@@ -277,6 +283,7 @@ function caseDoc(
   input: ReportInput,
   runStart: number,
   budget: BodyBudget,
+  token: SetupCommandDoc | undefined,
 ): CaseDoc {
   const excuses = input.baseline?.baseline.excuseFor(raw, input.strict);
   const ended = input.caseEndTimes?.get(raw);
@@ -288,6 +295,11 @@ function caseDoc(
     .filter((exchange) => exchange !== undefined)
     .map((exchange) => curlReproducer(exchange, input.redactor));
   const excused = excuseDocs(excuses);
+  const setup = setupFor(
+    reproducers,
+    input.cases.find((testCase) => testCase.id === raw.id),
+    token,
+  );
   return {
     id: shown.id,
     description: shown.description,
@@ -313,6 +325,7 @@ function caseDoc(
     })),
     exchanges,
     reproducers,
+    ...(setup.length === 0 ? {} : { reproducerSetup: setup }),
   };
 }
 
@@ -320,6 +333,7 @@ function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc
   // Texts redacted here; exchanges are redacted from the raw results by exchangeDocs, one case at a time.
   const shown = input.redactor.run({ ...raw, results: [] });
   const runStart = Date.parse(raw.startedAt);
+  const token = tokenSetup(input.contract, raw, input.redactor);
   return {
     profile: raw.profile,
     target: { name: shown.targetName, url: shown.targetUrl, version: shown.targetVersion ?? null },
@@ -328,10 +342,7 @@ function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc
     finishedAt: raw.finishedAt,
     counts: countVerdicts(raw.results.map((result) => result.verdict)),
     requirements: raw.requirements.map((outcome) => {
-      const excused =
-        outcome.requirement.level === "MUST" && outcome.verdict === "UNEXERCISED"
-          ? excuseDocs(input.baseline?.baseline.excuseForUnexercised(outcome.requirement.id))
-          : undefined;
+      const excused = excuseDocs(requirementExcuses(input.baseline?.baseline, raw, outcome, input.strict));
       return {
         id: outcome.requirement.id,
         level: outcome.requirement.level,
@@ -343,7 +354,14 @@ function runDoc(raw: ProfileRun, input: ReportInput, budget: BodyBudget): RunDoc
       };
     }),
     cases: raw.results.map((result) =>
-      caseDoc(result, input.redactor.caseResult({ ...result, exchanges: [] }), input, runStart, budget),
+      caseDoc(
+        result,
+        input.redactor.caseResult({ ...result, exchanges: [] }),
+        input,
+        runStart,
+        budget,
+        token,
+      ),
     ),
   };
 }

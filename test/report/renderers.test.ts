@@ -108,6 +108,41 @@ describe("the Markdown summary", () => {
     expect(row?.split(/(?<!\\)\|/).length).toBe(8);
   });
 
+  it("names every WARN case with its requirement and reason, bounded for huge runs", () => {
+    /** A copy whose first `count` cases are WARNs of a SHOULD requirement, each with its own reason. */
+    const warned = (count: number) => {
+      const copy = structuredClone(document);
+      const cases = copy.runs.flatMap((run) => run.cases).slice(0, count);
+      expect(cases).toHaveLength(count);
+      cases.forEach((testCase, index) => {
+        testCase.verdict = "WARN";
+        testCase.reason = `missing meta number ${index}`;
+        testCase.failures = [
+          {
+            requirement: "some-should",
+            level: "SHOULD",
+            check: "meta",
+            step: 1,
+            expected: "meta",
+            received: "none",
+          },
+        ];
+      });
+      return { markdown: renderMarkdown(copy), cases };
+    };
+    const few = warned(3);
+    expect(few.markdown).toContain("### WARN cases (3");
+    for (const [index, testCase] of few.cases.entries()) {
+      const row = few.markdown.split("\n").find((line) => line.includes(`\`${testCase.id}\``));
+      expect(row).toContain("`some-should` (SHOULD)");
+      expect(row).toContain(`missing meta number ${index}`);
+    }
+    const many = warned(80);
+    expect(many.markdown).toContain("### WARN cases (80");
+    expect(many.markdown.split("\n").filter((line) => line.includes("missing meta number"))).toHaveLength(50);
+    expect(many.markdown).toContain("…and 30 more: see results.json or report.html.");
+  });
+
   it("says Conformant for a clean run", () => {
     expect(renderMarkdown(document)).toMatch(/^## ✅ Conformant: wa-account-conformance \(exit 0\)/);
   });

@@ -2,6 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { AuthMode } from "../cases/case-types.js";
 import type { CaseVars } from "../cases/case-vars.js";
+import { type Contract, loadContract, requireOperation } from "../contract/contract.js";
+import type { OutgoingRequest } from "../exchange.js";
 import { sendRequest } from "../http/send.js";
 import { LoginError } from "./errors.js";
 import { basicAuthorization, type TargetConfig } from "./target.js";
@@ -41,32 +43,61 @@ function safeUriComponent(text: string): string | undefined {
   }
 }
 
+/** The value at a JSON Pointer (RFC 6901) in a parsed body, or undefined. */
+function valueAt(value: unknown, pointer: string): unknown {
+  let current = value;
+  for (const segment of pointer.split("/").slice(1)) {
+    const key = segment.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** The login request the contract's x-session describes, for these credentials (HTTP Basic, as its scheme says). */
+export function loginRequest(
+  contract: Pick<Contract, "session" | "operations">,
+  credentials?: { username: string; password: string },
+): OutgoingRequest {
+  const operation = requireOperation(contract, contract.session.operation);
+  return {
+    method: operation.method.toUpperCase(),
+    path: operation.path,
+    headers: {
+      ...(credentials === undefined
+        ? {}
+        : { authorization: basicAuthorization(credentials.username, credentials.password) }),
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(contract.session.body ?? {}),
+  };
+}
+
 export class Session {
   #adminToken: Promise<string> | undefined;
   readonly #userTokens = new Map<string, Promise<string>>();
 
-  constructor(private readonly target: TargetConfig) {}
+  /** @param contract whose x-session says how to log in (default: the kit's own, loaded on the first login) */
+  constructor(
+    private readonly target: TargetConfig,
+    private readonly contract?: Pick<Contract, "session" | "operations">,
+  ) {}
 
-  /** Logs in through /v1/users/login and returns users[0].token; throws LoginError or TransportError. */
+  /** Logs in with the contract's login operation and returns the token it answers; throws LoginError or TransportError. */
   async login(username: string, password: string): Promise<string> {
-    const { response } = await sendRequest(
-      this.target.url,
-      {
-        method: "POST",
-        path: "/v1/users/login",
-        headers: {
-          authorization: basicAuthorization(username, password),
-          "content-type": "application/json",
-        },
-        body: "{}",
-      },
-      { timeoutMs: this.target.timeoutMs, insecure: this.target.insecure },
-    );
-    const users = (response.json as { users?: { token?: unknown }[] } | undefined)?.users;
-    const token = users?.[0]?.token;
-    if (response.status !== 200 || typeof token !== "string" || token === "") {
+    const contract = this.contract ?? (await loadContract());
+    const request = loginRequest(contract, { username, password });
+    const { response } = await sendRequest(this.target.url, request, {
+      timeoutMs: this.target.timeoutMs,
+      insecure: this.target.insecure,
+    });
+    const { status, token: pointer } = contract.session;
+    const token = valueAt(response.json, pointer);
+    if (response.status !== status || typeof token !== "string" || token === "") {
       throw new LoginError(
-        `logging in as ${username} at ${this.target.url}/v1/users/login answered ${response.status}${
+        `logging in as ${username} at ${this.target.url}${request.path} answered ${response.status}${
           response.bodyText ? `: ${loginAnswerExcerpt(response.bodyText, username, password)}` : ""
         }`,
       );

@@ -1,6 +1,6 @@
 // Proof that the runner restates nothing of the kit's contract: a second contract, its cases and a tiny server, run and reported by the same code.
 import { once } from "node:events";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadContract } from "../../src/contract/contract.js";
 import { runConformance } from "../../src/pipeline/run-conformance.js";
 import { validatorFor } from "../../src/schemas.js";
+import { runCli } from "../support/cli.js";
 
 const FIXTURE = join(import.meta.dirname, "..", "fixtures", "second-contract");
 const CONTRACT = join(FIXTURE, "openapi.yaml");
@@ -140,5 +141,52 @@ describe("a second contract, with its own cases, run by the same runner and repo
     expect(junit).toContain("uppercase-name-answers-400");
     expect(junit).toMatch(/<failure/);
     expect(junit).not.toContain(TOKEN);
+  });
+
+  it("runs from the CLI with --contract and --cases, and from a config file's contract and caseDir", async () => {
+    const flags = await runCli([
+      "run",
+      "--target",
+      url,
+      "--username",
+      "owner",
+      "--password",
+      PASSWORD,
+      "--contract",
+      CONTRACT,
+      "--cases",
+      CASES,
+    ]);
+    expect(flags.exitCode, flags.err).toBe(1);
+    expect(flags.out).toMatch(/FAIL\s+uppercase-name-answers-400/);
+    expect(flags.out).toMatch(/PASS\s+valid-widget-answers-201/);
+
+    const config = join(reportDir, "widgets.yaml");
+    // The config's states and profile are the second contract's: its flag state, its profile name.
+    await writeFile(
+      config,
+      [
+        `target: ${url}`,
+        "username: owner",
+        `password: ${PASSWORD}`,
+        `contract: ${CONTRACT}`,
+        `caseDir: ${CASES}`,
+        "profile: standard",
+        "states:",
+        "  catalogue-open: false",
+      ].join("\n"),
+    );
+    const file = await runCli(["run", "--config", config]);
+    expect(file.exitCode, file.err).toBe(1);
+    expect(file.out).toMatch(/SKIP\s+valid-widget-answers-201/);
+    expect(file.out).toContain("state catalogue-open needs catalogue-open: true in the config's states");
+
+    await writeFile(
+      config,
+      [`target: ${url}`, `contract: ${CONTRACT}`, "profile: registration-open"].join("\n"),
+    );
+    const wrongProfile = await runCli(["run", "--config", config]);
+    expect(wrongProfile.exitCode).toBe(2);
+    expect(wrongProfile.err).toContain("profile");
   });
 });

@@ -3,6 +3,7 @@ import { access, readdir, readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { ValidateFunction } from "ajv/dist/2020.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
+import { stateVariables } from "../contract/state-config.js";
 import { FIXTURES_DIR } from "../paths.js";
 import { parseYaml } from "../yaml.js";
 import { CaseError } from "./case-error.js";
@@ -146,6 +147,7 @@ async function readNegativeMatrix(contract: Contract, matrixFile: string): Promi
 export function verifyCases(contract: Contract, cases: Case[]): void {
   const problems: string[] = [];
   const seen = new Map<string, string>();
+  const stateNames = [...contract.providerStates.values()].flatMap(stateVariables);
   for (const testCase of cases) {
     const where = `case ${testCase.id} (${testCase.source})`;
     const earlier = seen.get(testCase.id);
@@ -153,7 +155,7 @@ export function verifyCases(contract: Contract, cases: Case[]): void {
       problems.push(`${where}: the id is also used in ${earlier}`);
     }
     seen.set(testCase.id, testCase.source);
-    const known = new Set([...BUILTIN_VAR_NAMES, ...Object.keys(testCase.vars)]);
+    const known = new Set([...BUILTIN_VAR_NAMES, ...stateNames, ...Object.keys(testCase.vars)]);
     for (const profile of testCase.profiles) {
       if (!contract.profiles.some((declared) => declared.name === profile)) {
         problems.push(`${where}: unknown profile ${profile}`);

@@ -46,6 +46,17 @@ function requestProperty(contract: Pick<Contract, "operations">, name: string): 
   return undefined;
 }
 
+/**
+ * The variables a state may set in a case: its parameters, the config fields its forms take and what its
+ * requests read. A hook's answer sets only these, so it cannot overwrite a case's other variables.
+ */
+export function stateVariables(state: ProviderStateSpec): string[] {
+  const read = (state.static ?? []).flatMap((form) =>
+    (form.requests ?? []).flatMap((step) => ("state" in step ? [] : Object.keys(step.read ?? {}))),
+  );
+  return [...new Set([...state.params, ...givenSets(state).flat(), ...read])];
+}
+
 /** The sets of fields the config may give for a state, over all its forms. */
 export function givenSets(state: ProviderStateSpec): string[][] {
   return (state.static ?? []).flatMap((form) => form.given ?? []);

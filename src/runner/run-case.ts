@@ -5,13 +5,13 @@ import {
   initialVars,
   type NumberAllocator,
   render,
-  STATE_VAR_NAMES,
   withDerivedVars,
 } from "../cases/case-vars.js";
 import { firstError } from "../checks/check.js";
 import { type ImplicitCheck, runExpectation } from "../checks/index.js";
 import type { Contract, Operation, ProfileName } from "../contract/contract.js";
 import type { ContractSchemas } from "../contract/schema-validator.js";
+import { stateVariables } from "../contract/state-config.js";
 import type { Exchange, OutgoingRequest } from "../exchange.js";
 import { sendRequest, TransportError } from "../http/send.js";
 import type { CaseResult, Failure, Observation, Verdict } from "./results.js";
@@ -153,8 +153,9 @@ async function setUpStates(
     if (outcome.kind === "error") {
       throw new Stop("ERROR", outcome.reason);
     }
+    const settable = stateVariables(spec);
     const answered = Object.fromEntries(
-      Object.entries(outcome.values).filter(([key]) => (STATE_VAR_NAMES as readonly string[]).includes(key)),
+      Object.entries(outcome.values).filter(([key]) => settable.includes(key)),
     );
     vars = withDerivedVars({ ...vars, ...answered });
   }

@@ -178,7 +178,9 @@ async function readContract(path: string): Promise<Contract> {
   const operations = readOperations(document);
   const session = extensions["x-session"] as SessionSpec | undefined;
   if (session === undefined || !operations.has(session.operation)) {
-    throw new ContractError(`the contract's x-session must name its login operation`);
+    throw new ContractError(
+      `the contract ${path} has no x-session naming one of its operations to log in with`,
+    );
   }
   return {
     path,

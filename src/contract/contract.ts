@@ -86,6 +86,8 @@ export interface SessionSpec {
   status: number;
   /** JSON Pointer to the token in the answer. */
   token: string;
+  /** JSON Pointer to when the token expires, if the answer says. */
+  expiry?: string;
 }
 
 /** A JSON Schema object as found in the dereferenced contract. */

@@ -75,25 +75,50 @@ export function loginRequest(
   };
 }
 
+/**
+ * When a token expires, from the text at x-session's `expiry` pointer (`YYYY-MM-DD HH:MM:SS+00:00` or RFC 3339):
+ * undefined when absent, unreadable or already past when issued (a skewed clock must not make every request log in).
+ */
+function expiryOf(value: unknown, issuedAt: number): number | undefined {
+  if (typeof value !== "string") {
+    return undefined;
+  }
+  const at = Date.parse(value.replace(" ", "T"));
+  return Number.isNaN(at) || at <= issuedAt ? undefined : at;
+}
+
 export class Session {
   #adminToken: Promise<string> | undefined;
+  /** When the admin's token expires, once its login answered with an expiry. */
+  #adminExpiresAt: number | undefined;
   readonly #userTokens = new Map<string, Promise<string>>();
 
-  /** @param contract whose x-session says how to log in (default: the kit's own, loaded on the first login) */
+  /**
+   * @param contract whose x-session says how to log in (default: the kit's own, loaded on the first login)
+   * @param now the clock that decides whether the admin's token expired
+   */
   constructor(
     private readonly target: TargetConfig,
     private readonly contract?: Pick<Contract, "session" | "operations">,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Logs in with the contract's login operation and returns the token it answers; throws LoginError or TransportError. */
   async login(username: string, password: string): Promise<string> {
+    return (await this.#issue(username, password)).token;
+  }
+
+  async #issue(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; expiresAt: number | undefined }> {
     const contract = this.contract ?? (await loadContract());
     const request = loginRequest(contract, { username, password });
     const { response } = await sendRequest(this.target.url, request, {
       timeoutMs: this.target.timeoutMs,
       insecure: this.target.insecure,
     });
-    const { status, token: pointer } = contract.session;
+    const { status, token: pointer, expiry } = contract.session;
     const token = valueAt(response.json, pointer);
     if (response.status !== status || typeof token !== "string" || token === "") {
       throw new LoginError(
@@ -102,10 +127,13 @@ export class Session {
         }`,
       );
     }
-    return token;
+    return {
+      token,
+      expiresAt: expiry === undefined ? undefined : expiryOf(valueAt(response.json, expiry), this.now()),
+    };
   }
 
-  /** The admin's token: the one given, or one logged in for once per run. */
+  /** The admin's token: the one given, or one logged in for once per run, and again once it expired. */
   adminToken(): Promise<string> | undefined {
     if (this.target.token) {
       return Promise.resolve(this.target.token);
@@ -114,7 +142,14 @@ export class Session {
     if (username === undefined || password === undefined) {
       return undefined;
     }
-    this.#adminToken ??= this.login(username, password);
+    if (this.#adminExpiresAt !== undefined && this.now() >= this.#adminExpiresAt) {
+      this.#adminToken = undefined;
+      this.#adminExpiresAt = undefined;
+    }
+    this.#adminToken ??= this.#issue(username, password).then((issued) => {
+      this.#adminExpiresAt = issued.expiresAt;
+      return issued.token;
+    });
     return this.#adminToken;
   }
 

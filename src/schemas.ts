@@ -13,6 +13,7 @@ export const SCHEMA_FILES = {
   results: "results.schema.json",
   compare: "compare.schema.json",
   expectedFailures: "expected-failures.schema.json",
+  contractExtensions: "contract-extensions.schema.json",
 } as const;
 
 export type SchemaName = keyof typeof SCHEMA_FILES;

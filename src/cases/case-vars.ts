@@ -4,20 +4,15 @@ import { encodeCertificate } from "../cert/certificate.js";
 
 export type CaseVars = Record<string, string>;
 
-/** Variables a state answer may set (see x-provider-states in the contract). */
-export const STATE_VAR_NAMES = [
+/**
+ * Every name a template may use, besides the case's own `vars` and what the contract's states may set
+ * (`stateVariables`): the kit's own variables, made for each case.
+ */
+export const BUILTIN_VAR_NAMES = new Set<string>([
   "cc",
   "phone_number",
   "pin",
   "code",
-  "username",
-  "password",
-  "token",
-] as const;
-
-/** Every name a template may use, besides the case's own `vars`. */
-export const BUILTIN_VAR_NAMES = new Set<string>([
-  ...STATE_VAR_NAMES,
   "toll_free_number",
   "vname",
   "cert_layout",

@@ -1,6 +1,5 @@
 // Generates the negative matrix from the contract: each required field removed, each wrong type, each invalid value.
 import type { Contract, JsonSchema, ProfileName } from "../contract/contract.js";
-import { PROFILES } from "../contract/contract.js";
 import type { Case, Expectation } from "./case-types.js";
 
 export interface NegativeRules {
@@ -138,7 +137,7 @@ export function generateNegativeCases(contract: Contract, rules: NegativeRules):
           `negative-matrix gives no "${mutation.kind}" expectations for ${operationId}`,
         );
       }
-      const profiles = (rule.profiles ?? [...PROFILES]).filter((profile) =>
+      const profiles = (rule.profiles ?? contract.profiles.map((profile) => profile.name)).filter((profile) =>
         expect.some((group) => contract.requirementById.get(group.requirement)?.profiles.includes(profile)),
       );
       cases.push({

@@ -1,5 +1,6 @@
-// Maps each expectation key of a case to its check, and lists the checks applied to every exchange.
+// Maps each expectation key of a case to its check, and each every-exchange check to the requirements naming it.
 import type { Expectation, ExpectationCheckKey } from "../cases/case-types.js";
+import { type Contract, ContractError } from "../contract/contract.js";
 import { checkAbsentFields, checkCarriesMeta, checkMeta, checkMetaOnly } from "./body-shape.js";
 import { type Check, type CheckContext, type CheckFailure, showAnswer } from "./check.js";
 import { checkContentType, checkJsonBodyLabelled } from "./content-type.js";
@@ -60,17 +61,49 @@ export function runExpectation(expectation: Expectation, context: CheckContext):
   return failures;
 }
 
-/** Checks every exchange gets, whatever the case, each tied to its requirement in the contract. */
-export const IMPLICIT_CHECKS: {
+/** One check applied to every exchange, whatever the case. */
+export type EveryExchangeCheck = (context: CheckContext) => CheckFailure | undefined;
+
+/**
+ * The every-exchange checks by the name a requirement of the contract gives in `check` (x-requirements); the
+ * order is the order failures are reported in. The ids they judge are the contract's, never restated here.
+ */
+export const EVERY_EXCHANGE_CHECKS: Readonly<Record<string, EveryExchangeCheck>> = {
+  noServerError: (context) => checkNoServerError(true, context),
+  jsonBodyLabelled: (context) => checkJsonBodyLabelled(true, context),
+  responseSchema: (context) => checkResponseSchema("implicit", context),
+  carriesMeta: (context) => checkCarriesMeta(true, context),
+  allTitlesCanonical: (context) => checkAllTitlesCanonical(true, context),
+};
+
+/** An every-exchange check tied to the requirement of the contract that names it. */
+export interface ImplicitCheck {
   requirement: string;
-  run: (context: CheckContext) => CheckFailure | undefined;
-}[] = [
-  { requirement: "no-5xx-for-client-input", run: (context) => checkNoServerError(true, context) },
-  { requirement: "json-body-has-json-content-type", run: (context) => checkJsonBodyLabelled(true, context) },
-  {
-    requirement: "responses-match-contract-schema",
-    run: (context) => checkResponseSchema("implicit", context),
-  },
-  { requirement: "responses-carry-meta", run: (context) => checkCarriesMeta(true, context) },
-  { requirement: "error-titles-are-canonical", run: (context) => checkAllTitlesCanonical(true, context) },
-];
+  run: EveryExchangeCheck;
+}
+
+/**
+ * The checks every exchange gets under a contract: each requirement that names a check, in the order of
+ * EVERY_EXCHANGE_CHECKS. A requirement naming no check of the kit is an error of the contract, not a check skipped.
+ */
+export function implicitChecks(contract: Pick<Contract, "requirements">): ImplicitCheck[] {
+  const unknown = contract.requirements.filter(
+    (requirement) =>
+      requirement.check !== undefined && !Object.hasOwn(EVERY_EXCHANGE_CHECKS, requirement.check),
+  );
+  if (unknown.length > 0) {
+    throw new ContractError(
+      unknown
+        .map(
+          (requirement) =>
+            `requirement ${requirement.id} names the check ${requirement.check}, which the kit does not have (it has ${Object.keys(EVERY_EXCHANGE_CHECKS).join(", ")})`,
+        )
+        .join("; "),
+    );
+  }
+  return Object.entries(EVERY_EXCHANGE_CHECKS).flatMap(([name, run]) =>
+    contract.requirements
+      .filter((requirement) => requirement.check === name)
+      .map((requirement) => ({ requirement: requirement.id, run })),
+  );
+}

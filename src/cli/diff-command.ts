@@ -373,7 +373,7 @@ export async function diffCommand(flags: DiffFlags, env: NodeJS.ProcessEnv, outp
     plan.candidate,
     ...(plan.baseline2 ? [plan.baseline2] : []),
   ];
-  const secrets = targetSecrets(targets);
+  const secrets = targetSecrets(targets, contract);
   const redactor = Redactor.forContract(contract, {
     enabled: flags.includeSecrets !== true,
     secrets: secrets.values,

@@ -78,10 +78,9 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       "run the conformance matrix against --target, or against the embedded reference in both profiles",
     )
     .option("--target <url>", "base URL of the implementation under test (env WA_CONFORMANCE_TARGET)")
-    .addOption(
-      new Option("--profile <name>", "profile the target claims (env WA_CONFORMANCE_PROFILE)").choices(
-        PROFILES,
-      ),
+    .option(
+      "--profile <name>",
+      `profile the target claims, one of the contract's x-profiles (the kit's: ${PROFILES.join(", ")}; env WA_CONFORMANCE_PROFILE)`,
     )
     .option("--token <token>", "admin Bearer token (env WA_CONFORMANCE_TOKEN)")
     .option(
@@ -98,6 +97,8 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       "--config <file>",
       "YAML or JSON file with any of these settings and static state data (env WA_CONFORMANCE_CONFIG)",
     )
+    .option("--contract <file>", "run another OpenAPI contract with the kit's extensions (default the kit's)")
+    .option("--cases <dir>", "read the cases from this folder (default the kit's fixtures/cases)")
     .option(
       "--case <ids>",
       "run only these case ids (repeat or comma-separate); conformance is then not assessed",

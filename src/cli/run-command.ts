@@ -22,6 +22,9 @@ export interface RunFlags {
   stateUrl?: string;
   stateHookToken?: string;
   config?: string;
+  /** Another contract (--contract) and case folder (--cases) to run. */
+  contract?: string;
+  cases?: string;
   case?: string[];
   timeout?: number;
   insecure?: boolean;
@@ -64,6 +67,8 @@ function flagSettings(flags: RunFlags): TargetSettings {
     ["cases", flags.case && flags.case.length > 0 ? flags.case : undefined],
     ["reportDir", flags.reportDir],
     ["expectedFailures", flags.expectedFailures],
+    ["contract", flags.contract],
+    ["caseDir", flags.cases],
   ];
   for (const [key, value] of pairs) {
     if (value !== undefined) {

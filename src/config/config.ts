@@ -2,7 +2,8 @@
 import { createRequire } from "node:module";
 import type { Ajv2020 } from "ajv/dist/2020.js";
 import { ConfigError } from "../config-error.js";
-import { PROFILES, type ProfileName } from "../contract/contract.js";
+import { type Contract, loadContract, PROFILES, type ProfileName } from "../contract/contract.js";
+import { stateConfigSchema } from "../contract/state-config.js";
 import { explainByKey, readDataFile } from "../data-file.js";
 import {
   DEFAULT_CONCURRENCY,
@@ -34,34 +35,23 @@ export interface TargetSettings {
   reportDir?: string;
   /** The expected-failures file (--expected-failures). */
   expectedFailures?: string;
+  /** Another OpenAPI contract to run (--contract; default the kit's openapi/openapi.yaml). */
+  contract?: string;
+  /** Another folder of case files (--cases; default the kit's fixtures/cases). */
+  caseDir?: string;
 }
 
-const codeSent = {
-  oneOf: [
-    {
-      type: "object",
-      required: ["code"],
-      additionalProperties: false,
-      properties: { code: { type: "string", minLength: 1 } },
-    },
-    {
-      type: "object",
-      required: ["codeHeader"],
-      additionalProperties: false,
-      properties: { codeHeader: { type: "string", minLength: 1 } },
-    },
-  ],
-};
-const digits = (min: number, max: number) => ({ type: "string", pattern: `^[0-9]{${min},${max}}$` });
-
-/** The config file's format (YAML or JSON). */
+/**
+ * The config file's format (YAML or JSON), but for what its contract decides: `profile` is one of the contract's
+ * x-profiles and `states` holds what its x-provider-states `static` forms take (see `configSchemaFor`).
+ */
 export const CONFIG_SCHEMA = {
   type: "object",
   additionalProperties: false,
   properties: {
     target: { type: "string", minLength: 1 },
     name: { type: "string", minLength: 1 },
-    profile: { enum: [...PROFILES] },
+    profile: { type: "string", minLength: 1 },
     token: { type: "string", minLength: 1 },
     username: { type: "string", minLength: 1 },
     password: { type: "string" },
@@ -74,71 +64,57 @@ export const CONFIG_SCHEMA = {
     cases: { type: "array", items: { type: "string" } },
     reportDir: { type: "string", minLength: 1 },
     expectedFailures: { type: "string", minLength: 1 },
-    states: {
-      type: "object",
-      additionalProperties: false,
-      properties: {
-        "number-registered": {
-          type: "object",
-          required: ["cc", "phone_number"],
-          additionalProperties: false,
-          properties: { cc: digits(1, 3), phone_number: digits(1, 15) },
-        },
-        "two-step-enabled": {
-          type: "object",
-          required: ["cc", "phone_number", "pin"],
-          additionalProperties: false,
-          properties: { cc: digits(1, 3), phone_number: digits(1, 15), pin: digits(6, 6) },
-        },
-        "code-sent": codeSent,
-        "non-admin-user": {
-          oneOf: [
-            {
-              type: "object",
-              required: ["username", "password"],
-              additionalProperties: false,
-              properties: { username: { type: "string", minLength: 1 }, password: { type: "string" } },
-            },
-            {
-              type: "object",
-              required: ["token"],
-              additionalProperties: false,
-              properties: { token: { type: "string", minLength: 1 } },
-            },
-          ],
-        },
-        "sms-attempts-exhausted": {
-          type: "object",
-          required: ["smsLimit"],
-          additionalProperties: false,
-          properties: { smsLimit: { type: "integer", minimum: 1, maximum: 100 } },
-        },
-        "number-unregistered": { type: "boolean" },
-        "registration-blocked": { type: "boolean" },
-      },
-    },
+    contract: { type: "string", minLength: 1 },
+    caseDir: { type: "string", minLength: 1 },
+    states: { type: "object" },
   },
 } as const;
 
-let validateConfig: ReturnType<Ajv2020["compile"]> | undefined;
+/** The config file's format under one contract: its profiles and its states' static forms. */
+export function configSchemaFor(contract: Contract): Record<string, unknown> {
+  return {
+    ...CONFIG_SCHEMA,
+    properties: {
+      ...CONFIG_SCHEMA.properties,
+      profile: { enum: contract.profiles.map((profile) => profile.name) },
+      states: stateConfigSchema(contract),
+    },
+  };
+}
 
-/** Reads and validates a config file; every problem names the key and why. */
-export async function readConfigFile(path: string): Promise<TargetSettings> {
+/** The compiled config schema per contract (by its path); ajv is loaded only when a config file is read. */
+const validators = new Map<string, ReturnType<Ajv2020["compile"]>>();
+let ajv: Ajv2020 | undefined;
+
+function validatorFor(contract: Contract): ReturnType<Ajv2020["compile"]> {
+  let validate = validators.get(contract.path);
+  if (validate === undefined) {
+    if (ajv === undefined) {
+      const { Ajv2020: AjvClass } = createRequire(import.meta.url)(
+        "ajv/dist/2020.js",
+      ) as typeof import("ajv/dist/2020.js");
+      ajv = new AjvClass({ allErrors: true, strict: false });
+    }
+    validate = ajv.compile(configSchemaFor(contract));
+    validators.set(contract.path, validate);
+  }
+  return validate;
+}
+
+/**
+ * Reads and validates a config file; every problem names the key and why. Its profile and states are checked
+ * against the contract at `contractPath` (a --contract flag), else the file's own `contract`, else the kit's.
+ */
+export async function readConfigFile(path: string, contractPath?: string): Promise<TargetSettings> {
   const data = await readDataFile(path, "the config file");
   if (data === null || data === undefined) {
     return {};
   }
-  if (validateConfig === undefined) {
-    // ajv is loaded only when a config file is read.
-    const { Ajv2020: AjvClass } = createRequire(import.meta.url)(
-      "ajv/dist/2020.js",
-    ) as typeof import("ajv/dist/2020.js");
-    validateConfig = new AjvClass({ allErrors: true, strict: false }).compile(CONFIG_SCHEMA);
-  }
-  if (!validateConfig(data)) {
-    throw new ConfigError(
-      `the config file ${path} is invalid:\n${explainByKey(validateConfig.errors).join("\n")}`,
-    );
+  const named = (data as { contract?: unknown }).contract;
+  const contract = await loadContract(contractPath ?? (typeof named === "string" ? named : undefined));
+  const validate = validatorFor(contract);
+  if (!validate(data)) {
+    throw new ConfigError(`the config file ${path} is invalid:\n${explainByKey(validate.errors).join("\n")}`);
   }
   return data as TargetSettings;
 }
@@ -243,7 +219,8 @@ export async function resolveRunSettings(
 ): Promise<TargetSettings> {
   const { config: configEnv, ...fromEnv } = settingsFromEnvironment(env);
   const configPath = configFlag ?? configEnv;
-  const fromFile = configPath === undefined ? {} : await readConfigFile(configPath);
+  const fromFile =
+    configPath === undefined ? {} : await readConfigFile(configPath, flags.contract ?? fromEnv.contract);
   const settings = mergeSettings(fromFile, fromEnv, flags);
   if (configPath !== undefined && settings.target === undefined) {
     throw new ConfigError(
@@ -284,23 +261,34 @@ export function validateUrl(what: string, value: string): string {
   return value.replace(/\/+$/, "");
 }
 
-export function parseProfile(value: string | undefined): ProfileName {
+/** A profile of the contract's x-profiles (`profiles`, default the kit's); none given is the first. */
+export function parseProfile(
+  value: string | undefined,
+  profiles: readonly ProfileName[] = PROFILES,
+): ProfileName {
   if (value === undefined) {
-    return "registration-open";
+    const first = profiles[0];
+    if (first === undefined) {
+      throw new ConfigError("the contract declares no profile in x-profiles");
+    }
+    return first;
   }
-  if (!(PROFILES as readonly string[]).includes(value)) {
-    throw new ConfigError(`profile must be one of ${PROFILES.join(", ")}, not "${value}"`);
+  if (!profiles.includes(value)) {
+    throw new ConfigError(`profile must be one of ${profiles.join(", ")}, not "${value}"`);
   }
-  return value as ProfileName;
+  return value;
 }
 
-/** The settings of a user's target, with defaults filled in. */
-export function toTargetConfig(settings: TargetSettings): TargetConfig {
+/** The settings of a user's target, with defaults filled in; `profiles` are its contract's (default the kit's). */
+export function toTargetConfig(
+  settings: TargetSettings,
+  profiles: readonly ProfileName[] = PROFILES,
+): TargetConfig {
   if (settings.target === undefined) {
     throw new ConfigError("no target URL");
   }
   const url = validateUrl("the target", settings.target);
-  const profile = parseProfile(settings.profile);
+  const profile = parseProfile(settings.profile, profiles);
   if (settings.username !== undefined && settings.password === undefined) {
     throw new ConfigError("--username needs --password (or WA_CONFORMANCE_PASSWORD)");
   }
@@ -313,10 +301,8 @@ export function toTargetConfig(settings: TargetSettings): TargetConfig {
     ...(settings.password === undefined ? {} : { password: settings.password }),
     ...(settings.stateUrl === undefined ? {} : { stateUrl: validateUrl("the state URL", settings.stateUrl) }),
     ...(settings.stateHookToken === undefined ? {} : { stateHookToken: settings.stateHookToken }),
-    states: {
-      ...(profile === "sunset" && settings.stateUrl === undefined ? { "registration-blocked": true } : {}),
-      ...settings.states,
-    },
+    // What a profile implies (a sunset target is registration-blocked) is the contract's x-profiles `states`.
+    states: { ...settings.states },
     timeoutMs: settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     insecure: settings.insecure ?? false,
     concurrency: settings.concurrency ?? DEFAULT_CONCURRENCY,

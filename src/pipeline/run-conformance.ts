@@ -82,8 +82,8 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
     throw new ConfigError(`--repeat must be a whole number from 1 to ${MAX_REPEAT}, not ${repeat}`);
   }
-  const contract = await loadContract();
-  const allCases = await loadCases(contract);
+  const contract = await loadContract(settings.contract);
+  const allCases = await loadCases(contract, settings.caseDir);
   const cases = selectCases(allCases, settings.cases);
   const strict = settings.strict ?? false;
   // Checked before any case runs: a bad baseline or an unwritable report directory is exit 2, not a wasted run.
@@ -97,10 +97,10 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
   if (settings.reportDir !== undefined) {
     await prepareReportDir(settings.reportDir);
   }
-  const { targets, close } = await resolveTargets(settings, strict, events);
+  const { targets, close } = await resolveTargets(settings, strict, events, contract);
   try {
     // One redactor for the console and every artifact; it learns tokens and codes from the exchanges as they come.
-    const secrets = targetSecrets(targets);
+    const secrets = targetSecrets(targets, contract);
     const redactor = Redactor.forContract(contract, {
       enabled: request.includeSecrets !== true,
       secrets: secrets.values,
@@ -139,8 +139,8 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
     };
     try {
       for (const target of targets) {
-        await probeTarget(target);
-        await probeStateHook(target, redactor);
+        await probeTarget(target, contract);
+        await probeStateHook(target, redactor, contract);
         // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
         const allocator = new NumberAllocator();
         let merged: Repetitions | undefined;
@@ -226,9 +226,11 @@ async function resolveTargets(
   settings: TargetSettings,
   strict: boolean,
   events: RunEvents,
+  contract: Contract,
 ): Promise<{ targets: TargetConfig[]; close: () => Promise<void> }> {
   if (settings.target !== undefined) {
-    return { targets: [toTargetConfig(settings)], close: async () => {} };
+    const profiles = contract.profiles.map((profile) => profile.name);
+    return { targets: [toTargetConfig(settings, profiles)], close: async () => {} };
   }
   if (settings.stateUrl !== undefined || settings.token !== undefined || settings.username !== undefined) {
     throw new ConfigError(

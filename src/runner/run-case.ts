@@ -5,13 +5,13 @@ import {
   initialVars,
   type NumberAllocator,
   render,
-  STATE_VAR_NAMES,
   withDerivedVars,
 } from "../cases/case-vars.js";
 import { firstError } from "../checks/check.js";
-import { IMPLICIT_CHECKS, runExpectation } from "../checks/index.js";
+import { type ImplicitCheck, runExpectation } from "../checks/index.js";
 import type { Contract, Operation, ProfileName } from "../contract/contract.js";
 import type { ContractSchemas } from "../contract/schema-validator.js";
+import { stateVariables } from "../contract/state-config.js";
 import type { Exchange, OutgoingRequest } from "../exchange.js";
 import { sendRequest, TransportError } from "../http/send.js";
 import type { CaseResult, Failure, Observation, Verdict } from "./results.js";
@@ -28,6 +28,8 @@ export interface RunContext {
   allocator: NumberAllocator;
   /** Target-wide states are set up once per run and shared by the cases that need them. */
   targetStates: Map<string, Promise<StateOutcome>>;
+  /** The checks every exchange gets: each requirement of the contract that names one. */
+  implicitChecks: ImplicitCheck[];
   /** Characters of large answer bodies the run may still keep whole once judged (see `retainJudged`). */
   retention: { left: number };
 }
@@ -151,37 +153,43 @@ async function setUpStates(
     if (outcome.kind === "error") {
       throw new Stop("ERROR", outcome.reason);
     }
+    const settable = stateVariables(spec);
     const answered = Object.fromEntries(
-      Object.entries(outcome.values).filter(([key]) => (STATE_VAR_NAMES as readonly string[]).includes(key)),
+      Object.entries(outcome.values).filter(([key]) => settable.includes(key)),
     );
     vars = withDerivedVars({ ...vars, ...answered });
   }
   return vars;
 }
 
+/** Requests a static state sends: an operation of the contract, as the admin, with a JSON body. */
 function stateActions(context: RunContext): StateActions {
-  const post = async (path: string, body: unknown) => {
-    const auth = await context.session.authorization("admin", {});
-    if (auth.kind === "unavailable") {
-      throw new Error(auth.reason);
-    }
-    const { response } = await sendRequest(
-      context.target.url,
-      {
-        method: "POST",
-        path,
-        headers: { "content-type": "application/json", ...(auth.value ? { authorization: auth.value } : {}) },
-        body: JSON.stringify(body),
-      },
-      { timeoutMs: context.target.timeoutMs, insecure: context.target.insecure },
-    );
-    return { status: response.status, headers: response.headers };
-  };
   return {
-    requestCodeFor: (vars, method) =>
-      post("/v1/account", { cc: vars.cc, phone_number: vars.phone_number, method, cert: vars.cert }),
-    verifyCode: (code) => post("/v1/account/verify", { code }),
-    enableTwoStep: (pin) => post("/v1/settings/account/two-step", { pin }),
+    contract: context.contract,
+    send: async (operationId, body) => {
+      const operation = context.contract.operations.get(operationId);
+      if (operation === undefined) {
+        throw new Error(`the contract has no operation ${operationId}`);
+      }
+      const auth = await context.session.authorization("admin", {});
+      if (auth.kind === "unavailable") {
+        throw new Error(auth.reason);
+      }
+      const { response } = await sendRequest(
+        context.target.url,
+        {
+          method: operation.method.toUpperCase(),
+          path: operation.path,
+          headers: {
+            "content-type": "application/json",
+            ...(auth.value ? { authorization: auth.value } : {}),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        },
+        { timeoutMs: context.target.timeoutMs, insecure: context.target.insecure },
+      );
+      return { status: response.status, headers: response.headers };
+    },
   };
 }
 
@@ -333,7 +341,7 @@ async function runStep(
     }
   }
   // A closed connection sent no status, header or body for the every-exchange checks to judge.
-  for (const implicit of exchange.response.closed ? [] : IMPLICIT_CHECKS) {
+  for (const implicit of exchange.response.closed ? [] : context.implicitChecks) {
     if (!context.contract.requirementById.get(implicit.requirement)?.profiles.includes(profile)) {
       continue;
     }

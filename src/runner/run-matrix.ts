@@ -1,8 +1,8 @@
 // Runs the whole matrix (or chosen cases) against one target in its profile, concurrently, and rolls up requirements.
 import type { Case } from "../cases/case-types.js";
 import { NumberAllocator } from "../cases/case-vars.js";
-import { IMPLICIT_CHECKS } from "../checks/index.js";
-import type { Contract, ProfileName } from "../contract/contract.js";
+import { implicitChecks } from "../checks/index.js";
+import { type Contract, loadContract, type ProfileName } from "../contract/contract.js";
 import { schemasFor } from "../contract/schema-validator.js";
 import { sendRequest, TransportError } from "../http/send.js";
 import { isPlainObject } from "../json-text.js";
@@ -10,8 +10,9 @@ import { TargetUnreachableError } from "./errors.js";
 import type { CaseResult, ProfileRun, RequirementOutcome, Verdict } from "./results.js";
 import { worstVerdict } from "./results.js";
 import { BODY_RETENTION_CHARS, type RunContext, runCase } from "./run-case.js";
-import { Session } from "./session.js";
-import { HookStateProvider, type StateProvider, StaticStateProvider } from "./states.js";
+import { loginRequest, Session } from "./session.js";
+import { HookStateProvider, type StateProvider } from "./states.js";
+import { StaticStateProvider } from "./static-states.js";
 import type { TargetConfig } from "./target.js";
 
 export { TargetUnreachableError } from "./errors.js";
@@ -37,7 +38,7 @@ export interface MatrixOptions {
 export function stateProviderFor(target: TargetConfig): StateProvider {
   return target.stateUrl
     ? new HookStateProvider(target.stateUrl, target)
-    : new StaticStateProvider(target.states, target.concurrency);
+    : new StaticStateProvider(target.states, target.concurrency, target.profile);
 }
 
 /** Everything a case needs to run against a target; made once per target and profile. */
@@ -51,8 +52,9 @@ export function createRunContext(
     contract,
     schemas: schemasFor(contract),
     target,
-    session: new Session(target),
+    session: new Session(target, contract),
     states: stateProviderFor(target),
+    implicitChecks: implicitChecks(contract),
     allocator: allocator ?? new NumberAllocator(),
     targetStates: new Map(),
     retention,
@@ -61,20 +63,16 @@ export function createRunContext(
 
 /**
  * Makes sure something answers at the target's URL before any case runs, so an unreachable target is one
- * clear error (exit 3) rather than a matrix of ERRORs. Any HTTP answer at all counts as reachable.
+ * clear error (exit 3) rather than a matrix of ERRORs. Any HTTP answer at all counts as reachable: the probe is
+ * the contract's login without credentials (`contract` defaults to the kit's own).
  */
-export async function probeTarget(target: TargetConfig): Promise<void> {
+export async function probeTarget(
+  target: TargetConfig,
+  contract?: Pick<Contract, "session" | "operations">,
+): Promise<void> {
+  const request = loginRequest(contract ?? (await loadContract()));
   try {
-    await sendRequest(
-      target.url,
-      {
-        method: "POST",
-        path: "/v1/users/login",
-        headers: { "content-type": "application/json" },
-        body: "{}",
-      },
-      { timeoutMs: target.timeoutMs, insecure: target.insecure },
-    );
+    await sendRequest(target.url, request, { timeoutMs: target.timeoutMs, insecure: target.insecure });
   } catch (error) {
     if (error instanceof TransportError) {
       throw new TargetUnreachableError(`the target ${target.url} is unreachable: ${error.message}`);
@@ -179,9 +177,6 @@ function reportedVersion(results: CaseResult[]): string | undefined {
   return undefined;
 }
 
-/** Requirements every exchange is checked against, whatever case sent it. */
-const IMPLICIT_REQUIREMENTS = new Set(IMPLICIT_CHECKS.map((check) => check.requirement));
-
 /** The verdict per requirement of the profile: the worst of its cases' outcomes on it, or UNEXERCISED. */
 export function rollUpRequirements(
   contract: Contract,
@@ -194,6 +189,8 @@ export function rollUpRequirements(
     results.flatMap((result) => result.requirements.map((requirement) => requirement.id)),
   );
   const sentAnything = results.some((result) => result.exchanges.length > 0);
+  // Requirements every exchange is checked against, whatever case sent it.
+  const IMPLICIT_REQUIREMENTS = new Set(implicitChecks(contract).map((check) => check.requirement));
   return contract.requirements
     .filter((requirement) => requirement.profiles.includes(profile))
     .filter(

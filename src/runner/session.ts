@@ -2,6 +2,8 @@
 import { randomBytes } from "node:crypto";
 import type { AuthMode } from "../cases/case-types.js";
 import type { CaseVars } from "../cases/case-vars.js";
+import { type Contract, loadContract, requireOperation } from "../contract/contract.js";
+import type { OutgoingRequest } from "../exchange.js";
 import { sendRequest } from "../http/send.js";
 import { LoginError } from "./errors.js";
 import { basicAuthorization, type TargetConfig } from "./target.js";
@@ -41,40 +43,97 @@ function safeUriComponent(text: string): string | undefined {
   }
 }
 
+/** The value at a JSON Pointer (RFC 6901) in a parsed body, or undefined. */
+function valueAt(value: unknown, pointer: string): unknown {
+  let current = value;
+  for (const segment of pointer.split("/").slice(1)) {
+    const key = segment.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (current === null || typeof current !== "object" || !Object.hasOwn(current, key)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** The login request the contract's x-session describes, for these credentials (HTTP Basic, as its scheme says). */
+export function loginRequest(
+  contract: Pick<Contract, "session" | "operations">,
+  credentials?: { username: string; password: string },
+): OutgoingRequest {
+  const operation = requireOperation(contract, contract.session.operation);
+  return {
+    method: operation.method.toUpperCase(),
+    path: operation.path,
+    headers: {
+      ...(credentials === undefined
+        ? {}
+        : { authorization: basicAuthorization(credentials.username, credentials.password) }),
+      "content-type": "application/json",
+    },
+    body: JSON.stringify(contract.session.body ?? {}),
+  };
+}
+
+/**
+ * When a token expires, from the text at x-session's `expiry` pointer (`YYYY-MM-DD HH:MM:SS+00:00` or RFC 3339):
+ * undefined when absent, unreadable or already past when issued (a skewed clock must not make every request log in).
+ */
+function expiryOf(value: unknown, issuedAt: number): number | undefined {
+  if (typeof value !== "string") {
+    return undefined;
+  }
+  const at = Date.parse(value.replace(" ", "T"));
+  return Number.isNaN(at) || at <= issuedAt ? undefined : at;
+}
+
 export class Session {
   #adminToken: Promise<string> | undefined;
+  /** When the admin's token expires, once its login answered with an expiry. */
+  #adminExpiresAt: number | undefined;
   readonly #userTokens = new Map<string, Promise<string>>();
 
-  constructor(private readonly target: TargetConfig) {}
+  /**
+   * @param contract whose x-session says how to log in (default: the kit's own, loaded on the first login)
+   * @param now the clock that decides whether the admin's token expired
+   */
+  constructor(
+    private readonly target: TargetConfig,
+    private readonly contract?: Pick<Contract, "session" | "operations">,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  /** Logs in through /v1/users/login and returns users[0].token; throws LoginError or TransportError. */
+  /** Logs in with the contract's login operation and returns the token it answers; throws LoginError or TransportError. */
   async login(username: string, password: string): Promise<string> {
-    const { response } = await sendRequest(
-      this.target.url,
-      {
-        method: "POST",
-        path: "/v1/users/login",
-        headers: {
-          authorization: basicAuthorization(username, password),
-          "content-type": "application/json",
-        },
-        body: "{}",
-      },
-      { timeoutMs: this.target.timeoutMs, insecure: this.target.insecure },
-    );
-    const users = (response.json as { users?: { token?: unknown }[] } | undefined)?.users;
-    const token = users?.[0]?.token;
-    if (response.status !== 200 || typeof token !== "string" || token === "") {
+    return (await this.#issue(username, password)).token;
+  }
+
+  async #issue(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; expiresAt: number | undefined }> {
+    const contract = this.contract ?? (await loadContract());
+    const request = loginRequest(contract, { username, password });
+    const { response } = await sendRequest(this.target.url, request, {
+      timeoutMs: this.target.timeoutMs,
+      insecure: this.target.insecure,
+    });
+    const { status, token: pointer, expiry } = contract.session;
+    const token = valueAt(response.json, pointer);
+    if (response.status !== status || typeof token !== "string" || token === "") {
       throw new LoginError(
-        `logging in as ${username} at ${this.target.url}/v1/users/login answered ${response.status}${
+        `logging in as ${username} at ${this.target.url}${request.path} answered ${response.status}${
           response.bodyText ? `: ${loginAnswerExcerpt(response.bodyText, username, password)}` : ""
         }`,
       );
     }
-    return token;
+    return {
+      token,
+      expiresAt: expiry === undefined ? undefined : expiryOf(valueAt(response.json, expiry), this.now()),
+    };
   }
 
-  /** The admin's token: the one given, or one logged in for once per run. */
+  /** The admin's token: the one given, or one logged in for once per run, and again once it expired. */
   adminToken(): Promise<string> | undefined {
     if (this.target.token) {
       return Promise.resolve(this.target.token);
@@ -83,7 +142,14 @@ export class Session {
     if (username === undefined || password === undefined) {
       return undefined;
     }
-    this.#adminToken ??= this.login(username, password);
+    if (this.#adminExpiresAt !== undefined && this.now() >= this.#adminExpiresAt) {
+      this.#adminToken = undefined;
+      this.#adminExpiresAt = undefined;
+    }
+    this.#adminToken ??= this.#issue(username, password).then((issued) => {
+      this.#adminExpiresAt = issued.expiresAt;
+      return issued.token;
+    });
     return this.#adminToken;
   }
 

@@ -1,10 +1,12 @@
 // An expectation kind is declared once and tied everywhere it must appear: its check, its case-schema property, its diff aspect.
 import { readFile } from "node:fs/promises";
 import { describe, expect, test } from "vitest";
-import { EXPECTATION_KEYS, IMPLICIT_CHECKS } from "../../src/checks/index.js";
+import { EXPECTATION_KEYS, implicitChecks } from "../../src/checks/index.js";
 import { CHECKS_WITH_ASPECTS } from "../../src/diff/compare.js";
 import { CASE_SCHEMA_PATH } from "../../src/paths.js";
-import { contextFor, errorBody, META } from "./context.js";
+import { contextFor, contract, errorBody, META } from "./context.js";
+
+const IMPLICIT_CHECKS = implicitChecks(contract);
 
 const schema = JSON.parse(await readFile(CASE_SCHEMA_PATH, "utf8")) as {
   $defs: { expectation: { properties: Record<string, unknown> } };

@@ -1,8 +1,10 @@
 // Tests runExpectation (every key of an expectation runs its check, in order) and the implicit checks.
 import { describe, expect, test } from "vitest";
 import type { Expectation } from "../../src/cases/case-types.js";
-import { IMPLICIT_CHECKS, runExpectation } from "../../src/checks/index.js";
+import { implicitChecks, runExpectation } from "../../src/checks/index.js";
 import { contextFor, contract, errorBody, META, VNAME } from "./context.js";
+
+const IMPLICIT_CHECKS = implicitChecks(contract);
 
 const OK_202 = { status: 202, body: { meta: META, account: [{ vname: VNAME }] } };
 

@@ -525,18 +525,15 @@ describe("toTargetConfig", () => {
   });
 
   test.for<{ given: TargetSettings; want: Record<string, unknown> }>([
-    { given: { target: "http://127.0.0.1", profile: "sunset" }, want: { "registration-blocked": true } },
-    {
-      given: { target: "http://127.0.0.1", profile: "sunset", stateUrl: "http://127.0.0.1/state" },
-      want: {},
-    },
+    // What a profile implies (sunset: registration-blocked) is the contract's, read by the static provider.
+    { given: { target: "http://127.0.0.1", profile: "sunset" }, want: {} },
     {
       given: { target: "http://127.0.0.1", profile: "sunset", states: { "registration-blocked": false } },
       want: { "registration-blocked": false },
     },
     {
       given: { target: "http://127.0.0.1", profile: "sunset", states: { "number-unregistered": true } },
-      want: { "registration-blocked": true, "number-unregistered": true },
+      want: { "number-unregistered": true },
     },
     { given: { target: "http://127.0.0.1", profile: "registration-open" }, want: {} },
   ])("states of $given", ({ given, want }) => {

@@ -1,7 +1,7 @@
 // The data-sanity rules as functions over cases and the contract, so each can be shown to fail on a bad input.
 import type { Case, Step } from "../../src/cases/case-types.js";
 import { initialVars, NumberAllocator, render, withDerivedVars } from "../../src/cases/case-vars.js";
-import { IMPLICIT_CHECKS } from "../../src/checks/index.js";
+import { implicitChecks } from "../../src/checks/index.js";
 import type { Contract } from "../../src/contract/contract.js";
 import { schemasFor } from "../../src/contract/schema-validator.js";
 
@@ -31,11 +31,11 @@ export function descriptionProblems(description: string): string[] {
 }
 
 /** Requirements checked on every exchange: any case that sends a request covers them. */
-const IMPLICIT = new Set(IMPLICIT_CHECKS.map((check) => check.requirement));
 
 /** `profile: requirement` for every MUST and SHOULD of a profile that no case of that profile names. */
 export function uncoveredRequirements(contract: Contract, cases: Case[]): string[] {
   const gaps: string[] = [];
+  const IMPLICIT = new Set(implicitChecks(contract).map((check) => check.requirement));
   for (const requirement of contract.requirements) {
     if (requirement.level === "MAY") {
       continue;

@@ -32,19 +32,20 @@ const statuses = (rule: StatusRule | undefined): (number | string)[] =>
   rule === undefined ? [] : Array.isArray(rule) ? rule : [rule];
 
 /**
- * The expectations of a step: its one branch's facts; where the contract allowed several answers, only what they
- * share: a status among theirs, under the first branch's first requirement.
+ * The expectations of a step: the facts of the branch it was judged against (the answer the contract allowed
+ * that the target gave, or the closest one where it diverged). A step the model could not judge by itself (its
+ * answer matched no single branch) keeps only what all allowed answers share: a status among theirs.
  */
 function expectationsOf(step: StepRecord): Expectation[] {
-  const [only, ...others] = step.branches;
-  if (only === undefined) {
+  const branch = step.branches.find((candidate) => candidate.label === step.reported);
+  if (branch !== undefined) {
+    return branch.facts.filter((fact) => Object.keys(expectationOf(fact)).length > 1).map(expectationOf);
+  }
+  const requirement = step.branches[0]?.facts[0]?.requirement;
+  if (requirement === undefined) {
     return [];
   }
-  if (others.length === 0) {
-    return only.facts.filter((fact) => Object.keys(expectationOf(fact)).length > 1).map(expectationOf);
-  }
-  const requirement = only.facts[0]?.requirement as string;
-  const union = [...new Set(step.branches.flatMap((branch) => statuses(branch.facts[0]?.status)))];
+  const union = [...new Set(step.branches.flatMap((candidate) => statuses(candidate.facts[0]?.status)))];
   return [{ requirement, status: union.length === 1 ? union[0] : union }];
 }
 

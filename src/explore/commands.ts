@@ -49,6 +49,8 @@ export interface StepRecord {
   /** The model's allowed answers (their facts) and the one the answer matched. */
   branches: Branch[];
   matched: string | undefined;
+  /** The branch the step is judged against: the matched one, else the closest (the case file writes its facts). */
+  reported: string | undefined;
   divergences: Divergence[];
   differences: StepDifference[];
 }
@@ -119,6 +121,7 @@ async function runStep(
     exchanges,
     branches,
     matched: judgement.branch?.label,
+    reported: judgement.reported?.label,
     // In differential mode the model only steers the sequence; the targets are judged against each other.
     divergences: r.compare === undefined ? judgement.divergences : [],
     differences,
@@ -321,6 +324,7 @@ class LoginCommand implements ExploreCommand {
       exchanges: [],
       branches,
       matched: divergences.length === 0 ? branches[0]?.label : undefined,
+      reported: branches[0]?.label,
       divergences,
       differences,
     };

@@ -14,6 +14,8 @@ export interface Divergence {
 export interface Judgement {
   /** The branch the answer matched on its MUST facts; undefined when it matched none. */
   branch: Branch | undefined;
+  /** The branch the divergences are reported against (the matched one, or the closest when none matched). */
+  reported: Branch | undefined;
   divergences: Divergence[];
   next: ModelState;
 }
@@ -124,6 +126,7 @@ export function judge(contract: Contract, branches: Branch[], response: Incoming
   if (matched !== undefined) {
     return {
       branch: matched.branch,
+      reported: matched.branch,
       divergences: [...server, ...matched.should.map(divergenceOf)],
       next: matched.branch.next,
     };
@@ -136,6 +139,7 @@ export function judge(contract: Contract, branches: Branch[], response: Incoming
   const closest = statusHeld ?? (scored[0] as (typeof scored)[number]);
   return {
     branch: undefined,
+    reported: closest.branch,
     divergences: [...server, ...closest.must.map(divergenceOf)],
     next: closest.branch.next,
   };

@@ -27,7 +27,6 @@ export type ReferenceRule =
   | "registered-check"
   | "body-limit"
   | "code-single-use"
-  | "code-bound-to-number"
   | "number-key-includes-cc"
   | "sms-count-survives-voice"
   | "vname-verbatim"
@@ -47,7 +46,6 @@ export const REFERENCE_RULES: readonly ReferenceRule[] = [
   "registered-check",
   "body-limit",
   "code-single-use",
-  "code-bound-to-number",
   "number-key-includes-cc",
   "sms-count-survives-voice",
   "vname-verbatim",

@@ -177,22 +177,14 @@ function keptVname(vname: string, enforces: ResolvedOptions["enforces"]): string
 }
 
 /**
- * The planted defects of verify: a spent code that verifies its number again (rule code-single-use off), a
- * pending code that registers the number whose code was requested last (code-bound-to-number off). True when
- * one of them answered.
+ * The planted defect of verify: a spent code that verifies its number again (rule code-single-use off). True
+ * when it answered.
  */
 function plantedVerify(store: ReferenceStore, code: string, enforces: ResolvedOptions["enforces"]): boolean {
   if (!enforces("code-single-use") && store.pendingNumber(code) === undefined) {
     const spent = store.spentNumber(code);
     if (spent !== undefined) {
       store.register(spent, store.number(spent)?.pin);
-      return true;
-    }
-  }
-  if (!enforces("code-bound-to-number") && store.pendingNumber(code) !== undefined) {
-    const latest = store.latestPending();
-    if (latest !== undefined) {
-      store.register(latest, store.number(latest)?.pin);
       return true;
     }
   }

@@ -69,8 +69,23 @@ export function contractLimits(contract: Contract): ContractLimits {
 
 const joined = (parts: fc.Arbitrary<string[]>) => parts.map((items) => items.join(""));
 
+/**
+ * The arbitraries by longest name: fast-check builds a reverse map of every code point the first time it shrinks
+ * a full-Unicode string (about a second), once per arbitrary, so explore makes them once per process.
+ */
+const namesByLength = new Map<number, fc.Arbitrary<string>>();
+
 /** Display names from the whole domain; each is a name the kit's decoder reads back unchanged. */
 export function displayNames(limits: ContractLimits): fc.Arbitrary<string> {
+  let names = namesByLength.get(limits.longestName);
+  if (names === undefined) {
+    names = makeDisplayNames(limits);
+    namesByLength.set(limits.longestName, names);
+  }
+  return names;
+}
+
+function makeDisplayNames(limits: ContractLimits): fc.Arbitrary<string> {
   const whitespace = joined(fc.array(fc.constantFrom(...WHITESPACE), { minLength: 1, maxLength: 3 }));
   const anyPlane = fc.string({ unit: "binary", minLength: 1, maxLength: 24 });
   const composed = fc

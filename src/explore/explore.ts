@@ -44,7 +44,10 @@ export interface ExploreOptions {
   targets: TargetConfig[];
   seed: number;
   runs: number;
-  /** Stop generating new sequences after this long (shrinking a failure found in time still completes). */
+  /**
+   * Stop after this long: no new sequence starts, and a failure found is reported shrunk as far as the time
+   * allowed (fast-check's interruptAfterTimeLimit). Only a guard: verdicts come from the seed and the runs.
+   */
   budgetMs: number;
   /** Steps per sequence at most. */
   maxSteps?: number;

@@ -58,6 +58,21 @@ async function withDefect<T>(
   }
 }
 
+it("shrinks to the same sequence for the same seed", { timeout: 120_000 }, async () => {
+  const bug = bugs.find((candidate) =>
+    candidate.reference.skip.includes("vname-verbatim"),
+  ) as ExplorePlantedBug;
+  const titles = () =>
+    withDefect(bug, async (url, stateUrl) =>
+      (await explore(contract, [exploreTarget(url, stateUrl)], SEED, RUNS)).failure?.trace.map(
+        (step) => step.title,
+      ),
+    );
+  const first = await titles();
+  expect(first?.length).toBeGreaterThan(0);
+  expect(await titles()).toEqual(first);
+});
+
 describe.each(bugs)("planted defect $id", (bug) => {
   it("is missed by the hand-written matrix", { timeout: 60_000 }, async () => {
     const verdicts = await withDefect(bug, async (url, stateUrl) => {

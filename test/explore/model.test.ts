@@ -1,4 +1,5 @@
 // The model names only requirements of the ledger, and reads their levels from it; a few of its predictions.
+import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Contract, loadContract } from "../../src/contract/contract.js";
 import type { IncomingResponse } from "../../src/exchange.js";
@@ -27,9 +28,15 @@ const answer = (status: number, json: unknown): IncomingResponse => ({
 });
 
 describe("the model of the contract", () => {
-  it("names only requirement ids of the ledger", () => {
+  it("names only requirement ids of the ledger", async () => {
     const missing = MODEL_REQUIREMENTS.filter((id) => !contract.requirementById.has(id));
     expect(missing).toEqual([]);
+    // Every id the model's source names, not only those it lists.
+    const source = await readFile(new URL("../../src/explore/model.ts", import.meta.url), "utf8");
+    const named = [...source.matchAll(/requirement: "([a-z0-9-]+)"/g)].map((match) => match[1] as string);
+    expect(named.length).toBeGreaterThan(10);
+    expect(named.filter((id) => !contract.requirementById.has(id))).toEqual([]);
+    expect(named.filter((id) => !MODEL_REQUIREMENTS.includes(id))).toEqual([]);
   });
 
   it("refuses to judge by a requirement the ledger lacks", () => {

@@ -34,6 +34,7 @@ const MAY_IMPORT = {
   report: ["contract", "cases/case-types.ts", "runner/results.ts", "baseline"],
   baseline: ["contract", "cases", "runner/results.ts"],
   diff: ["contract", "cases", "runner", "report"],
+  explore: ["contract", "cert", "cases", "http", "runner", "diff", "report"],
   pipeline: [
     "contract",
     "cert",

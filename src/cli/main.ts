@@ -21,6 +21,7 @@ import { LoginError, TargetUnreachableError } from "../runner/errors.js";
 import { colorFor } from "../terminal-style.js";
 import type { CompareFlags } from "./compare-command.js";
 import type { DiffFlags } from "./diff-command.js";
+import type { ExploreFlags } from "./explore-command.js";
 import type { Output, RunFlags } from "./run-command.js";
 import type { ServeFlags } from "./serve-command.js";
 
@@ -236,6 +237,63 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .action(async (flags: DiffFlags) => {
       const { diffCommand } = await import("./diff-command.js");
       setExit(await diffCommand(flags, env, output));
+    });
+
+  program
+    .command("explore")
+    .description(
+      "explore: generated sequences of the contract's operations, shrunk on failure, judged by a model of the contract (or --baseline against --candidate); exit 0 no divergence, 1 a MUST divergence (or SHOULD under --strict), 2 usage, 3 unreachable",
+    )
+    .option("--target <url>", "base URL of the implementation; without it the embedded reference is explored")
+    .addOption(new Option("--profile <name>", "profile the target claims").choices(PROFILES))
+    .option("--token <token>", "admin Bearer token (env WA_CONFORMANCE_TOKEN)")
+    .option("--username <name>", "admin user (env WA_CONFORMANCE_USERNAME)")
+    .option("--password <password>", "admin password (env WA_CONFORMANCE_PASSWORD)")
+    .option("--state-url <url>", "the target's provider-state hook (env WA_CONFORMANCE_STATE_URL)")
+    .option(
+      "--state-hook-token <token>",
+      "Bearer token for the state hook (env WA_CONFORMANCE_STATE_HOOK_TOKEN)",
+    )
+    .option(
+      "--config <file>",
+      "YAML or JSON config file, as for run (static states for a target without a hook)",
+    )
+    .option(
+      "--seed <n>",
+      "the seed: the same seed and target give the same sequences (printed on every run)",
+      integer("--seed", 0, 0x7fffffff),
+    )
+    .option("--runs <n>", "sequences to generate (default 100)", integer("--runs", 1, 1_000_000))
+    .option(
+      "--budget <seconds>",
+      "stop generating after this long (default 60)",
+      integer("--budget", 1, 86_400),
+    )
+    .option("--max-steps <n>", "steps per sequence at most (default 16)", integer("--max-steps", 1, 200))
+    .option(
+      "--sms-limit <n>",
+      "the target's SMS limit, when known (otherwise the model learns it from the answers)",
+      integer("--sms-limit", 0, 1000),
+    )
+    .option("--baseline <url>", "differential mode: the implementation to compare against (with --candidate)")
+    .option("--candidate <url>", "differential mode: the implementation compared with --baseline")
+    .option("--baseline-state-url <url>", "the baseline's provider-state hook")
+    .option("--candidate-state-url <url>", "the candidate's provider-state hook")
+    .option("--rules <file>", "differential mode: a diff rule file adding to the default rules")
+    .option("--timeout <ms>", "per-request timeout in ms (default 5000)", integer("--timeout", 1, 600000))
+    .option("--insecure", "accept a TLS certificate that does not verify (self-signed)")
+    .option("--strict", "SHOULD divergences fail the run too")
+    .option(
+      "--report-dir <dir>",
+      "write explore.json, explore.md, explore-junit.xml, explore.har and one case file per failure",
+    )
+    .option(
+      "--include-secrets",
+      "do not redact passwords, tokens, PINs, certificates and codes (local debugging only)",
+    )
+    .action(async (flags: ExploreFlags) => {
+      const { exploreCommand } = await import("./explore-command.js");
+      setExit(await exploreCommand(flags, env, output));
     });
 
   program

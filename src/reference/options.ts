@@ -25,7 +25,13 @@ export type ReferenceRule =
   | "verify-code"
   | "sunset-block"
   | "registered-check"
-  | "body-limit";
+  | "body-limit"
+  | "code-single-use"
+  | "number-key-includes-cc"
+  | "sms-count-survives-voice"
+  | "vname-verbatim"
+  | "vname-full-length"
+  | "settings-follow-client-account";
 
 export const REFERENCE_RULES: readonly ReferenceRule[] = [
   "auth",
@@ -39,6 +45,12 @@ export const REFERENCE_RULES: readonly ReferenceRule[] = [
   "sunset-block",
   "registered-check",
   "body-limit",
+  "code-single-use",
+  "number-key-includes-cc",
+  "sms-count-survives-voice",
+  "vname-verbatim",
+  "vname-full-length",
+  "settings-follow-client-account",
 ];
 
 /** The request as a rewrite sees it. */

@@ -115,7 +115,7 @@ export class ProviderStateHook {
       return this.envelope.invalid(issues);
     }
     const { cc, phone_number: phoneNumber } = params as NumberParams;
-    const key = ReferenceStore.numberKey(cc, phoneNumber);
+    const key = ReferenceStore.numberKey(cc, phoneNumber, this.options.enforces("number-key-includes-cc"));
     // Every number state starts from a clean slate, so no leftover PIN, code or count changes its meaning.
     store.forget(key);
     switch (state) {
@@ -168,7 +168,9 @@ export class ProviderStateHook {
           return this.envelope.invalid(issues);
         }
         const { cc, phone_number: phoneNumber } = params as NumberParams;
-        store.forget(ReferenceStore.numberKey(cc, phoneNumber));
+        store.forget(
+          ReferenceStore.numberKey(cc, phoneNumber, this.options.enforces("number-key-includes-cc")),
+        );
         return plainJson(200, {});
       }
     }

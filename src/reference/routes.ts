@@ -66,7 +66,11 @@ export function createOperationHandlers(
       if (refusal) {
         return refusal;
       }
-      const key = ReferenceStore.numberKey(text(fields.cc), text(fields.phone_number));
+      const key = ReferenceStore.numberKey(
+        text(fields.cc),
+        text(fields.phone_number),
+        enforces("number-key-includes-cc"),
+      );
       const record = store.number(key);
       if (record?.pin !== undefined && enforces("two-step")) {
         if (fields.pin === undefined) {
@@ -83,6 +87,9 @@ export function createOperationHandlers(
       if (record?.registered && enforces("registered-check")) {
         return envelope.success(201);
       }
+      if (fields.method === "voice" && !enforces("sms-count-survives-voice")) {
+        store.setSmsCount(key, 0);
+      }
       if (fields.method !== "voice" && !store.takeSms(key, options.smsLimit, enforces("sms-limit"))) {
         return envelope.error(
           403,
@@ -91,7 +98,8 @@ export function createOperationHandlers(
         );
       }
       const code = store.pendingCode(key);
-      const answered = options.tweaks.vname ? options.tweaks.vname(vname, fields) : vname;
+      const kept = keptVname(vname, enforces);
+      const answered = options.tweaks.vname ? options.tweaks.vname(kept, fields) : kept;
       const accepted = envelope.success(202, {
         account: [{ vname: answered }],
       } satisfies Payload<ResponseBody<"requestCode", 202>>);
@@ -110,7 +118,10 @@ export function createOperationHandlers(
         ? body
         : undefined;
       const code = text(fields?.code);
-      if (store.verify(code) === undefined) {
+      if (plantedVerify(store, code, enforces)) {
+        return envelope.success(201);
+      }
+      if (store.verify(code, enforces("settings-follow-client-account")) === undefined) {
         if (enforces("verify-code")) {
           return envelope.error(
             400,
@@ -154,6 +165,30 @@ export function createOperationHandlers(
       return envelope.success(200);
     },
   };
+}
+
+/** Where a planted defect cuts the vname when rule vname-full-length is off (UTF-16 code units). */
+const PLANTED_VNAME_CUT = 128;
+
+/** The vname as answered: the decoded one, unless rule vname-verbatim or vname-full-length is off. */
+function keptVname(vname: string, enforces: ResolvedOptions["enforces"]): string {
+  const verbatim = enforces("vname-verbatim") ? vname : vname.normalize("NFC").trim();
+  return enforces("vname-full-length") ? verbatim : verbatim.slice(0, PLANTED_VNAME_CUT);
+}
+
+/**
+ * The planted defect of verify: a spent code that verifies its number again (rule code-single-use off). True
+ * when it answered.
+ */
+function plantedVerify(store: ReferenceStore, code: string, enforces: ResolvedOptions["enforces"]): boolean {
+  if (!enforces("code-single-use") && store.pendingNumber(code) === undefined) {
+    const spent = store.spentNumber(code);
+    if (spent !== undefined) {
+      store.register(spent, store.number(spent)?.pin);
+      return true;
+    }
+  }
+  return false;
 }
 
 const NOTHING_REGISTERED = "No number is registered; two-step verification applies to a registered number";

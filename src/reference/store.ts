@@ -62,8 +62,8 @@ export class ReferenceStore {
   readonly #numbers = new Map<string, NumberRecord>();
   /** Pending code -> number key; codes are unique among pending registrations so a code names one number. */
   readonly #pending = new Map<string, string>();
-  /** The last SPENT_CODES_HELD spent codes, oldest first (a Set keeps insertion order). */
-  readonly #spent = new Set<string>();
+  /** The last SPENT_CODES_HELD spent codes and the number each verified, oldest first (a Map keeps insertion order). */
+  readonly #spent = new Map<string, string>();
   /**
    * The client's account: the number the two-step settings act on. A real On-Premises client holds one account,
    * the number it registered; here it is the number registered last (through verify or the number-registered
@@ -84,9 +84,13 @@ export class ReferenceStore {
     this.blocked = settings.blockedByDefault;
   }
 
-  static numberKey(cc: string, phoneNumber: string): string {
+  /**
+   * The key of a number. `includeCc` false is the planted defect of rule number-key-includes-cc: numbers that
+   * differ only in country code then share one record.
+   */
+  static numberKey(cc: string, phoneNumber: string, includeCc = true): string {
     // A separator, because "1"+"55501" and "15"+"5501" are different numbers.
-    return `${cc}:${phoneNumber}`;
+    return includeCc ? `${cc}:${phoneNumber}` : `*:${phoneNumber}`;
   }
 
   // ---- users and sessions
@@ -246,7 +250,11 @@ export class ReferenceStore {
     return record;
   }
 
-  register(key: string, pin?: string): void {
+  /**
+   * Registers a number and makes it the client's account, unless `moveAccount` is false (the planted defect of
+   * rule settings-follow-client-account: the settings keep acting on the number they acted on before).
+   */
+  register(key: string, pin?: string, moveAccount = true): void {
     const record = this.#record(key);
     if (record.pendingCode !== undefined) {
       this.#pending.delete(record.pendingCode);
@@ -254,7 +262,9 @@ export class ReferenceStore {
     }
     record.registered = true;
     record.pin = pin;
-    this.#account = key;
+    if (moveAccount) {
+      this.#account = key;
+    }
   }
 
   /** Counts one SMS request; false when the number has already used `limit`. */
@@ -300,19 +310,30 @@ export class ReferenceStore {
   }
 
   /** Completes the registration a code belongs to; the number key, or undefined when nothing pending matches. */
-  verify(code: string): string | undefined {
+  verify(code: string, moveAccount = true): string | undefined {
     const key = this.#pending.get(code);
     if (key !== undefined) {
-      this.register(key, this.#numbers.get(key)?.pin);
-      this.#holdSpent(code);
+      this.register(key, this.#numbers.get(key)?.pin, moveAccount);
+      this.#holdSpent(code, key);
     }
     return key;
   }
 
-  #holdSpent(code: string): void {
-    this.#spent.add(code);
+  /** The number a pending code belongs to, without spending it. */
+  pendingNumber(code: string): string | undefined {
+    return this.#pending.get(code);
+  }
+
+  /** The number a spent code verified, while it is held (for the planted defect of rule code-single-use). */
+  spentNumber(code: string): string | undefined {
+    return this.#spent.get(code);
+  }
+
+  #holdSpent(code: string, key: string): void {
+    this.#spent.delete(code);
+    this.#spent.set(code, key);
     if (this.#spent.size > SPENT_CODES_HELD) {
-      const oldest = this.#spent.values().next();
+      const oldest = this.#spent.keys().next();
       if (!oldest.done) {
         this.#spent.delete(oldest.value);
       }

@@ -104,6 +104,7 @@ describe("the import rules", () => {
     plantImport(root, "src/reference/routes.ts", 'import type { CaseResult } from "../runner/results.js";');
     plantImport(root, "src/yaml.ts", 'import type { Contract } from "./contract/contract.js";');
     plantImport(root, "src/runner/run-matrix.ts", 'import "../reference/index.js";');
+    plantImport(root, "src/explore/model.ts", 'import "../reference/index.js";');
     plantImport(root, "src/index.ts", 'export { EXIT } from "./cli/main.js";');
     appendFileSync(join(root, "suites/conformance.test.ts"), 'import "../src/cli/console-report.js";\n');
     plantImport(root, "src/http/send.ts", 'import "./nowhere.js";');
@@ -123,6 +124,7 @@ describe("the import rules", () => {
         "reference: src/reference/routes.ts -> src/runner/results.ts",
         "leaves: src/yaml.ts -> src/contract/contract.ts",
         "runner: src/runner/run-matrix.ts -> src/reference/index.ts",
+        "explore: src/explore/model.ts -> src/reference/index.ts",
         "index: src/index.ts -> src/cli/main.ts",
         "suites: suites/conformance.test.ts -> src/cli/console-report.ts",
         "not-to-unresolvable: src/http/send.ts -> ./nowhere.js",

@@ -124,17 +124,22 @@ export function endToEndHeaders(rawHeaders: readonly string[]): string[] {
   return kept;
 }
 
-/** Whether a raw header list's Connection field asks to close the connection after this message. */
-function asksClose(rawHeaders: readonly string[]): boolean {
+/**
+ * The answer's headers for the client: its end-to-end fields, and its `Connection: close` where it stood. The
+ * close is the proxy's own to send as well (it closes the client's connection after such an answer, as the
+ * upstream closes its own), so it is sent as the upstream wrote it rather than as Node would add it.
+ */
+export function relayedAnswerHeaders(rawHeaders: readonly string[]): string[] {
+  const kept: string[] = [];
+  const endToEnd = new Set(endToEndHeaders(rawHeaders).filter((_, index) => index % 2 === 0));
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    if (
-      (rawHeaders[index] as string).toLowerCase() === "connection" &&
-      /(^|,)\s*close\s*(,|$)/i.test(rawHeaders[index + 1] as string)
-    ) {
-      return true;
+    const name = rawHeaders[index] as string;
+    const value = rawHeaders[index + 1] as string;
+    if (name.toLowerCase() === "connection" ? /(^|,)\s*close\s*(,|$)/i.test(value) : endToEnd.has(name)) {
+      kept.push(name, name.toLowerCase() === "connection" ? "close" : value);
     }
   }
-  return false;
+  return kept;
 }
 
 /**
@@ -265,12 +270,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         rawHeaders: answer.rawHeaders,
         body: responseBody,
       };
-      const closing = asksClose(answer.rawHeaders);
-      const headers = endToEndHeaders(answer.rawHeaders);
-      if (closing) {
-        headers.push("Connection", "close");
-      }
-      answer.on("data", (chunk: Buffer) => responseBody.push(chunk));
+      const headers = relayedAnswerHeaders(answer.rawHeaders);
       answer.once("end", report);
       answer.once("aborted", () => {
         exchange.failure = { kind: "reset", reason: "the upstream closed the connection mid-answer" };
@@ -294,6 +294,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         // Node adds a Date when none was set: the upstream's is relayed, and none is made up.
         res.sendDate = false;
         res.writeHead(exchange.response?.status ?? 502, exchange.response?.statusMessage, headers);
+        // Read only from here: a listener attached earlier would let the body flow past before the pipe.
+        answer.on("data", (chunk: Buffer) => responseBody.push(chunk));
         answer.pipe(res);
       };
       // An answer to a body still arriving (a 413 before the body ended) waits for the rest of it, read and

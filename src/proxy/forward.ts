@@ -204,6 +204,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
     };
     const expectsContinue = /100-continue/i.test(String(req.headers.expect ?? ""));
     let continued = false;
+    let clientLeft = false;
     let requestEnded = false;
     req.on("data", (chunk: Buffer) => requestBody.push(chunk));
     req.once("end", () => {
@@ -242,8 +243,11 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
           requestEnded &&
           requestBody.complete
         ) {
-          const again = send(true);
-          again.end(requestBody.bytes());
+          current = send(true);
+          current.end(requestBody.bytes());
+          return;
+        }
+        if (clientLeft) {
           return;
         }
         const reason = error.message;
@@ -322,9 +326,15 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
       req.on("data", overDrain);
     };
 
-    const outgoing = send(false);
-    req.pipe(outgoing);
-    req.once("aborted", () => outgoing.destroy());
+    let current = send(false);
+    req.pipe(current);
+    res.once("close", () => {
+      if (!res.writableFinished && exchange.response === undefined) {
+        // The client left before any answer: there is nothing to relay or judge.
+        clientLeft = true;
+        current.destroy();
+      }
+    });
   }
 
   /**

@@ -103,6 +103,8 @@ export function send(baseUrl: string, { method, path, headers = {}, body }: Sent
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, method, path, headers, agent: false }, (res) => {
+      res.on("error", reject);
+      res.on("aborted", () => reject(new Error("the answer broke off")));
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("end", () => {

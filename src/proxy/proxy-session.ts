@@ -74,6 +74,12 @@ export class ProxySession {
   readonly #state: TrafficState;
   #count = 0;
   #retained = 0;
+  /**
+   * Exchanges the redactor has not learned from yet. Learning (tokens, codes, sensitive fields) is the costliest
+   * part of an exchange's judging, and only a printed line needs it at once: before a line is printed, every
+   * exchange before it is learned, so a token answered earlier is redacted in it; the reports learn from all.
+   */
+  readonly #unlearned: Exchange[] = [];
 
   constructor(readonly options: ProxySessionOptions) {
     this.#schemas = schemasFor(options.contract);
@@ -90,9 +96,9 @@ export class ProxySession {
   record(forwarded: ForwardedExchange): CaseResult {
     this.#count += 1;
     const id = `exchange-${this.#count}`;
-    const { contract, redactor } = this.options;
+    const { contract } = this.options;
     const exchange = this.#exchangeOf(forwarded);
-    redactor.learnFromExchange(exchange);
+    this.#unlearned.push(exchange);
     const findings = new Findings(contract);
     const match = this.#match(forwarded.request.method, forwarded.request.url);
     const request = judgeRequest(findings, this.#schemas, match, {
@@ -254,6 +260,7 @@ export class ProxySession {
       return;
     }
     const { redactor, output } = this.options;
+    this.#learnPending();
     const lines = [
       `${result.verdict.padEnd(5)} #${this.#count} ${result.description} (${Math.round(exchange.response.durationMs)} ms)`,
     ];
@@ -271,9 +278,17 @@ export class ProxySession {
     output.out(redactor.text(lines.join("\n")));
   }
 
+  #learnPending(): void {
+    for (const exchange of this.#unlearned.splice(0)) {
+      this.options.redactor.learnFromExchange(exchange);
+    }
+  }
+
   /** Keeps the result for the reports, its bodies within the budget; false when it is only counted. */
   #keep(result: CaseResult, exchange: Exchange): boolean {
     if (this.results.length >= MAX_KEPT_RESULTS && result.verdict === "PASS") {
+      // Dropped from the reports, so they will not learn from it: learned now, whole.
+      this.#learnPending();
       this.passedNotKept += 1;
       return false;
     }
@@ -285,6 +300,10 @@ export class ProxySession {
       this.#retained += Math.min(limit, text.length);
       return text.length <= limit ? text : text.slice(0, limit);
     };
+    if (this.#retained + (exchange.request.body?.length ?? 0) + exchange.response.bodyText.length > RETAINED_BODY_BUDGET) {
+      // Bodies are about to be cut: learned first, whole, so a secret in the part cut off is still known.
+      this.#learnPending();
+    }
     const requestBody = cut(exchange.request.body);
     const responseBody = cut(exchange.response.bodyText) ?? "";
     if (responseBody.length < exchange.response.bodyText.length) {

@@ -300,7 +300,10 @@ export class ProxySession {
       this.#retained += Math.min(limit, text.length);
       return text.length <= limit ? text : text.slice(0, limit);
     };
-    if (this.#retained + (exchange.request.body?.length ?? 0) + exchange.response.bodyText.length > RETAINED_BODY_BUDGET) {
+    if (
+      this.#retained + (exchange.request.body?.length ?? 0) + exchange.response.bodyText.length >
+      RETAINED_BODY_BUDGET
+    ) {
       // Bodies are about to be cut: learned first, whole, so a secret in the part cut off is still known.
       this.#learnPending();
     }

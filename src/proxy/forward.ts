@@ -286,9 +286,10 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
       });
       res.once("close", () => {
         if (!res.writableFinished) {
-          // The client left: the upstream's answer has nobody to go to.
+          // The client left mid-answer: the answer has nobody to go to, and a part of it cannot be judged as
+          // a whole (its body would fail every schema), so the exchange is not reported.
+          reported = true;
           outgoing.destroy();
-          report();
         }
       });
       const write = () => {

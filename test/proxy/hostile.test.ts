@@ -191,6 +191,40 @@ describe("a hostile client", () => {
   });
 });
 
+describe("a client that leaves mid-answer", () => {
+  it("is not judged on the part it read, and the proxy goes on", async () => {
+    const url = await upstream((req, res) => {
+      if (req.url === "/stream") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"users":[');
+        // Never ends by itself: the client leaves first.
+        return;
+      }
+      res
+        .writeHead(404, { "content-type": "application/json" })
+        .end('{"errors":[{"code":1006,"title":"Resource not found"}]}');
+    });
+    const proxy = await proxyTo(url);
+    const { request: httpRequest } = await import("node:http");
+    const { hostname, port } = new URL(proxy.url);
+    await new Promise<void>((resolve) => {
+      const sent = httpRequest(
+        { host: hostname, port, method: "POST", path: "/stream", agent: false },
+        (answer) => {
+          answer.once("data", () => {
+            sent.destroy();
+            resolve();
+          });
+        },
+      );
+      sent.on("error", () => {});
+      sent.end();
+    });
+    const { result } = await exchange(proxy, { method: "GET", path: "/next" });
+    expect(proxy.session.results).toEqual([result]);
+  });
+});
+
 describe("secrets", () => {
   it("a token, a pin and a cert, echoed back by the upstream, appear in no console line and no report", async () => {
     const token = "tok-Secret-Value-0123456789";

@@ -1,5 +1,6 @@
 // `npm run bench:proxy`: the judging proxy's overhead against the reference: autocannon directly and through `proxy`, the added median latency and the throughput share.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import { loadavg } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import { encodeCertificate } from "../src/cert/certificate.js";
 import { PACKAGE_ROOT } from "../src/paths.js";
 import { DEFAULT_ADMIN, PROVIDER_STATE_PATH } from "../src/reference/index.js";
 import { buildDist } from "./lib/build.js";
-import { type CannonResult, measure } from "./lib/cannon.js";
+import { type CannonOptions, type CannonResult, runCannon } from "./lib/cannon.js";
 import { onServerCpu, pinThisProcess, planCpus } from "./lib/cpus.js";
 import { adminBearer, call, providerState } from "./lib/http.js";
 import { describeMachine, machineMarkdown } from "./lib/machine.js";
@@ -98,6 +99,58 @@ async function sequentialTimes(
   return times;
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc; undefined off Linux. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) {
+    return undefined;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * An autocannon run after an unrecorded 2 s warm-up, with the CPU time each process used during the measured
+ * part: CPU per request does not depend on what else loads the machine, as requests per second do.
+ */
+async function measured(
+  options: CannonOptions,
+  pids: Record<string, number | undefined>,
+): Promise<{ result: CannonResult; cpuUsPerRequest: Record<string, number | undefined> }> {
+  await runCannon({ ...options, durationSeconds: 2 });
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+  const result = await runCannon(options);
+  const cpuUsPerRequest = Object.fromEntries(
+    Object.entries(pids).map(([name, pid]) => {
+      const start = before[name];
+      const end = cpuMs(pid);
+      return [
+        name,
+        start === undefined || end === undefined || result.totalRequests === 0
+          ? undefined
+          : ((end - start) * 1000) / result.totalRequests,
+      ];
+    }),
+  );
+  return { result, cpuUsPerRequest };
+}
+
+const us = (value: number | undefined) => (value === undefined ? "n/a" : `${value.toFixed(0)} µs`);
+
 function statuses(result: CannonResult): string {
   const counts = Object.entries(result.statuses)
     .map(([status, count]) => `${status}: ${count}`)
@@ -133,14 +186,23 @@ async function main(): Promise<void> {
     pinThisProcess(cpus);
     let direct: CannonResult;
     let proxied: CannonResult;
+    let cpu: { direct: number | undefined; reference: number | undefined; proxy: number | undefined };
     const directTimes: number[] = [];
     const proxiedTimes: number[] = [];
     try {
       log(
         `throughput: ${CONNECTIONS} connections, ${DURATION_SECONDS} s each, directly then through the proxy`,
       );
-      direct = await measure({ url: reference.url, connections: CONNECTIONS, ...request });
-      proxied = await measure({ url: proxy.url, connections: CONNECTIONS, ...request });
+      const pids = { reference: reference.pid, proxy: proxy.child.pid };
+      const directRun = await measured({ url: reference.url, connections: CONNECTIONS, ...request }, pids);
+      const proxiedRun = await measured({ url: proxy.url, connections: CONNECTIONS, ...request }, pids);
+      direct = directRun.result;
+      proxied = proxiedRun.result;
+      cpu = {
+        direct: directRun.cpuUsPerRequest.reference,
+        reference: proxiedRun.cpuUsPerRequest.reference,
+        proxy: proxiedRun.cpuUsPerRequest.proxy,
+      };
       log(
         `latency: ${LATENCY_BLOCKS} alternating blocks of ${LATENCY_REQUESTS_PER_BLOCK} requests, one at a time`,
       );
@@ -168,6 +230,10 @@ async function main(): Promise<void> {
     const directMedian = median(directTimes);
     const proxiedMedian = median(proxiedTimes);
     const added = proxiedMedian - directMedian;
+    const cpuShare =
+      cpu.direct === undefined || cpu.reference === undefined || cpu.proxy === undefined
+        ? undefined
+        : cpu.direct / (cpu.reference + cpu.proxy);
     const rows = [
       [
         "reference directly",
@@ -183,6 +249,11 @@ async function main(): Promise<void> {
         "throughput through the proxy / direct",
         ratio(share),
         `aim at least ${ratio(AIMS.throughputShare)}: ${share >= AIMS.throughputShare ? "met" : "NOT met"}`,
+      ],
+      [
+        "CPU per request: the reference alone / through the proxy, the proxy + the reference",
+        `${us(cpu.direct)} / ${us(cpu.proxy)} + ${us(cpu.reference)}`,
+        `from /proc CPU times over the measured runs; on a quiet machine, with the proxy beside the server on one core, the throughput share would be about ${cpuShare === undefined ? "n/a" : ratio(cpuShare)} (the reference's time over both)`,
       ],
       [
         "added median latency, one request at a time",

@@ -36,9 +36,4 @@ export class Findings {
       this.broken.push({ requirement, level: entry.level, side, ...failure });
     }
   }
-
-  /** Whether a judgement of `side` at `level` (or any level) broke the exchange. */
-  has(side: Side, level?: Level): boolean {
-    return this.broken.some((item) => item.side === side && (level === undefined || item.level === level));
-  }
 }

@@ -55,7 +55,9 @@ export class TrafficState {
   readonly #pending = new Map<string, true>();
   /** Codes a verify accepted, while no new code was requested (a new one may reuse a spent code). */
   readonly #spent = new Map<string, true>();
+  /** The sunset block was answered and no request outside the contract (a state hook) came since. */
   #sunsetSeen = false;
+  #sunsetEverSeen = false;
   readonly #registration: Operation | undefined;
   readonly #verification: Operation | undefined;
   readonly #sunset: { code: number; marker: string } | undefined;
@@ -73,7 +75,7 @@ export class TrafficState {
 
   /** True once a registration was answered with the sunset block: the target shows the sunset profile. */
   get sunsetSeen(): boolean {
-    return this.#sunsetSeen;
+    return this.#sunsetEverSeen;
   }
 
   /**
@@ -84,6 +86,7 @@ export class TrafficState {
     this.#registered.clear();
     this.#pending.clear();
     this.#spent.clear();
+    this.#sunsetSeen = false;
   }
 
   /** Judges the answer against what was seen before, then learns from it. Only valid requests are followed. */
@@ -136,6 +139,7 @@ export class TrafficState {
     }
     if (this.#isSunsetBlock(response)) {
       this.#sunsetSeen = true;
+      this.#sunsetEverSeen = true;
     } else if (response.status === 201) {
       this.#pending.delete(key);
       remember(

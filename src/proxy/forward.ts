@@ -148,6 +148,9 @@ export function relayedAnswerHeaders(rawHeaders: readonly string[]): string[] {
  */
 export const DRAIN_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** Client connections open at once. */
+export const MAX_CLIENT_CONNECTIONS = 1000;
+
 class UpstreamTimeout extends Error {
   constructor(timeoutMs: number) {
     super(`the upstream sent nothing for ${timeoutMs} ms`);
@@ -172,6 +175,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
   const served = new WeakSet<Duplex>();
 
   const server = createServer({ requireHostHeader: false }, (req, res) => relay(req, res));
+  // Bounded like the reference's: past it a new connection is dropped, so no client can exhaust descriptors.
+  server.maxConnections = MAX_CLIENT_CONNECTIONS;
   // Expect is the upstream's to answer (100 or a final status), so Node must not answer it itself.
   server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => relay(req, res));
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => relay(req, res));
@@ -298,7 +303,20 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         }
         // Node adds a Date when none was set: the upstream's is relayed, and none is made up.
         res.sendDate = false;
-        res.writeHead(exchange.response?.status ?? 502, exchange.response?.statusMessage, headers);
+        try {
+          res.writeHead(exchange.response?.status ?? 502, exchange.response?.statusMessage, headers);
+        } catch (error) {
+          // Node's parser let through what its writer refuses (a status or header it will not send): the
+          // answer cannot be relayed unchanged, and a changed one would not be the upstream's.
+          exchange.failure = {
+            kind: "reset",
+            reason: `the upstream's answer cannot be relayed as it came: ${(error as Error).message}`,
+          };
+          answer.destroy();
+          res.destroy();
+          report();
+          return;
+        }
         // Read only from here: a listener attached earlier would let the body flow past before the pipe.
         answer.on("data", (chunk: Buffer) => responseBody.push(chunk));
         answer.pipe(res);

@@ -49,6 +49,7 @@ const MAY_IMPORT = {
     "config",
   ],
   vitest: ["pipeline", "config", "runner/results.ts", "cli/console-report.ts"],
+  proxy: ["contract", "cert", "checks", "report", "runner/results.ts"],
 };
 
 /** The one exception the table names: the runner starts the embedded reference in embedded-targets.ts only. */

@@ -104,6 +104,8 @@ export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
 
 export interface ServerChild {
   url: string;
+  /** The server's process id (taskset execs the server, so it is the server's own when pinned). */
+  pid: number | undefined;
   /** process.memoryUsage() of the child, after a full GC when `gc` (the child runs with --expose-gc). */
   memory(gc: boolean): Promise<NodeJS.MemoryUsage>;
   stop(): Promise<void>;
@@ -161,6 +163,7 @@ export function startServerChild(
         const url = message.url;
         resolve({
           url,
+          pid: child.pid,
           memory(gc) {
             const id = nextId++;
             return new Promise((answer, fail) => {

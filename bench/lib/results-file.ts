@@ -8,9 +8,9 @@ export const RESULTS_PATH = join(PACKAGE_ROOT, "bench", "results.md");
 const TITLE = [
   "# Benchmark results",
   "",
-  "Written by `npm run bench` (bench/run.ts) and `npm run bench:load` (bench/load.ts); each replaces only its",
-  "own section below, so the file always holds the latest run of each. Figures are from the machine named in",
-  "each section; rerun the scripts to get yours.",
+  "Written by `npm run bench` (bench/run.ts), `npm run bench:load` (bench/load.ts) and `npm run bench:proxy`",
+  "(bench/proxy.ts); each replaces only its own section below, so the file always holds the latest run of each.",
+  "Figures are from the machine named in each section; rerun the scripts to get yours.",
 ].join("\n");
 
 /** Replaces (or appends) the section between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`. */

@@ -22,6 +22,7 @@ import { colorFor } from "../terminal-style.js";
 import type { CompareFlags } from "./compare-command.js";
 import type { DiffFlags } from "./diff-command.js";
 import type { ExploreFlags } from "./explore-command.js";
+import type { ProxyFlags } from "./proxy-command.js";
 import type { Output, RunFlags } from "./run-command.js";
 import type { ServeFlags } from "./serve-command.js";
 
@@ -372,6 +373,46 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .action(async (flags: ServeFlags) => {
       const { serveCommand } = await import("./serve-command.js");
       setExit(await serveCommand(flags, output, env));
+    });
+
+  program
+    .command("proxy")
+    .description(
+      "a transparent proxy in front of --upstream: judges every request (client conformance) and answer (server conformance) that passes, and reports like run when it stops",
+    )
+    .option("--upstream <url>", "base URL of the server to forward to (http://)")
+    .option("--port <n>", "port to listen on (0 picks a free one)", integer("--port", 0, 65535), 9091)
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .addOption(
+      new Option(
+        "--profile <name>",
+        "profile the upstream claims, for the reports (default: sunset once the sunset block is seen, else registration-open)",
+      ).choices(PROFILES),
+    )
+    .option(
+      "--timeout <ms>",
+      "how long the upstream may stay silent before the client gets a 502 (default 5000)",
+      integer("--timeout", 1, 600000),
+    )
+    .option("--duration <s>", "stop by itself after this many seconds", integer("--duration", 1, 31_536_000))
+    .option("--strict", "SHOULD failures (WARN) fail the session too")
+    .option("--quiet", "print only exchanges that did not pass")
+    .option(
+      "--report-dir <dir>",
+      `write the reports here when it stops: ${REPORTERS.map((name) => `${REPORT_FILES[name]} (${name})`).join(", ")}`,
+    )
+    .option(
+      "--reporter <names>",
+      `only these reports, repeat or comma-separate: ${REPORTERS.join(", ")} (default all; needs --report-dir)`,
+      collect,
+    )
+    .option(
+      "--include-secrets",
+      "do not redact passwords, tokens, PINs, certificates and codes in the reports and on the console (local debugging only)",
+    )
+    .action(async (flags: ProxyFlags) => {
+      const { proxyCommand } = await import("./proxy-command.js");
+      setExit(await proxyCommand(flags, output));
     });
 
   program

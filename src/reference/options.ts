@@ -7,8 +7,11 @@ import {
   DEFAULT_STORE_CAPS,
   type StoreCaps,
 } from "./defaults.js";
+import type { ReferenceTweaks } from "./tweak-types.js";
+import { vnameSwitch } from "./tweaks.js";
 
 export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FAILED_LOGINS } from "./defaults.js";
+export type * from "./tweak-types.js";
 
 /** Where the Pact-compatible provider-state hook is served. */
 export const PROVIDER_STATE_PATH = "/_conformance/provider-states";
@@ -58,21 +61,15 @@ export interface ReferenceResponse {
   body: unknown;
 }
 
-export interface ReferenceTweaks {
-  /** Built-in rules switched off (the request goes on as if the rule passed). */
-  skip?: ReferenceRule[];
-  /**
-   * Rewrites a response before it is sent: return a changed response, "drop" to destroy the socket, or "hang"
-   * to never answer. Undefined keeps the response. The provider-state hook is never rewritten: it is the kit's
-   * plumbing, not the API under test.
-   */
-  rewrite?: (
-    request: ReferenceRequest,
-    response: ReferenceResponse,
-  ) => ReferenceResponse | "drop" | "hang" | undefined;
-  /** Replaces the vname answered in a 202 (e.g. echo a constant). */
-  vname?: (decoded: string, request: Record<string, unknown>) => string;
-}
+/**
+ * A programmatic rewrite of an answer before it is sent: a changed response, "drop" to destroy the socket,
+ * "hang" to never answer, undefined to keep it. For test tools that need state or randomness (noise, recorded
+ * secrets); planted bugs use `tweaks`, which are data.
+ */
+export type ReferenceRewrite = (
+  request: ReferenceRequest,
+  response: ReferenceResponse,
+) => ReferenceResponse | "drop" | "hang" | undefined;
 
 export interface ReferenceOptions {
   /** "registration-open" (default) or "sunset". */
@@ -118,8 +115,10 @@ export interface ReferenceOptions {
   maxFailedLogins?: number;
   /** meta.version; default "v2.45.1". */
   version?: string;
-  /** The seam for planted-bug variants. */
+  /** The seam for planted-bug variants: JSON data (skipped rules, switches, rewrite rules). */
   tweaks?: ReferenceTweaks;
+  /** Runs after the tweaks' rewrite rules; the provider-state hook is never rewritten. */
+  rewriteAnswer?: ReferenceRewrite;
   /** Default: the contract shipped with the kit. */
   contractPath?: string;
   /**
@@ -158,6 +157,8 @@ export interface ResolvedOptions {
   maxFailedLogins: number;
   version: string;
   tweaks: ReferenceTweaks;
+  /** The vname answered in a 202 instead of the decoded one (the tweaks' vname switch); undefined: the decoded one. */
+  vname: ((decoded: string, fields: Record<string, unknown>) => string) | undefined;
   codeHeader: string | undefined;
   users: { username: string; password: string }[];
   now: () => number;
@@ -189,9 +190,12 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
   const tweaks = options.tweaks ?? {};
   for (const rule of tweaks.skip ?? []) {
     if (!REFERENCE_RULES.includes(rule)) {
-      throw new RangeError(`unknown rule ${String(rule)} in tweaks.skip`);
+      throw new RangeError(
+        `tweaks.skip: unknown rule ${String(rule)} (known: ${REFERENCE_RULES.join(", ")})`,
+      );
     }
   }
+  const vname = vnameSwitch(tweaks.switches);
   const skipped = new Set<ReferenceRule>(tweaks.skip ?? []);
   return {
     profile,
@@ -215,6 +219,7 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
     maxFailedLogins: positive("maxFailedLogins", options.maxFailedLogins, DEFAULT_MAX_FAILED_LOGINS),
     version: options.version ?? "v2.45.1",
     tweaks,
+    vname,
     codeHeader: options.codeHeader?.toLowerCase(),
     users: (options.users ?? []).map((user) => {
       if (user.username.length === 0 || user.username.includes(":") || user.username === admin.username) {

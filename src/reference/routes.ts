@@ -91,7 +91,7 @@ export function createOperationHandlers(
         );
       }
       const code = store.pendingCode(key);
-      const answered = options.tweaks.vname ? options.tweaks.vname(vname, fields) : vname;
+      const answered = options.vname ? options.vname(vname, fields) : vname;
       const accepted = envelope.success(202, {
         account: [{ vname: answered }],
       } satisfies Payload<ResponseBody<"requestCode", 202>>);

@@ -1,5 +1,4 @@
 // The reference's public option and tweak types, and their defaults resolved once so the request path never re-checks them.
-import type { IncomingHttpHeaders } from "node:http";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -7,7 +6,7 @@ import {
   DEFAULT_STORE_CAPS,
   type StoreCaps,
 } from "./defaults.js";
-import type { ReferenceTweaks } from "./tweak-types.js";
+import type { ReferenceRewrite, TweakRules } from "./tweak-types.js";
 import { vnameSwitch } from "./tweaks.js";
 
 export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FAILED_LOGINS } from "./defaults.js";
@@ -44,32 +43,11 @@ export const REFERENCE_RULES: readonly ReferenceRule[] = [
   "body-limit",
 ];
 
-/** The request as a rewrite sees it. */
-export interface ReferenceRequest {
-  method: string;
-  /** The path without its query string. */
-  path: string;
-  /** The parsed JSON body; the raw text when it was not JSON; undefined when the body was never read. */
-  body: unknown;
-  headers: IncomingHttpHeaders;
+/** The seam for planted-bug variants, all JSON data, validated when the reference starts. */
+export interface ReferenceTweaks extends TweakRules {
+  /** Built-in rules switched off (the request goes on as if the rule passed). */
+  skip?: ReferenceRule[];
 }
-
-/** A response before it is serialized: `body` is a JSON value, or a string sent as is under a non-JSON content type. */
-export interface ReferenceResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-/**
- * A programmatic rewrite of an answer before it is sent: a changed response, "drop" to destroy the socket,
- * "hang" to never answer, undefined to keep it. For test tools that need state or randomness (noise, recorded
- * secrets); planted bugs use `tweaks`, which are data.
- */
-export type ReferenceRewrite = (
-  request: ReferenceRequest,
-  response: ReferenceResponse,
-) => ReferenceResponse | "drop" | "hang" | undefined;
 
 export interface ReferenceOptions {
   /** "registration-open" (default) or "sunset". */

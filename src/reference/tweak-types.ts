@@ -1,5 +1,32 @@
 // The reference's tweaks as data: built-in rules to skip, named switches, and JSON rewrite rules of its answers.
-import type { ReferenceRule } from "./options.js";
+import type { IncomingHttpHeaders } from "node:http";
+
+/** The request as a rewrite sees it. */
+export interface ReferenceRequest {
+  method: string;
+  /** The path without its query string. */
+  path: string;
+  /** The parsed JSON body; the raw text when it was not JSON; undefined when the body was never read. */
+  body: unknown;
+  headers: IncomingHttpHeaders;
+}
+
+/** A response before it is serialized: `body` is a JSON value, or a string sent as is under a non-JSON content type. */
+export interface ReferenceResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * A programmatic rewrite of an answer before it is sent: a changed response, "drop" to destroy the socket,
+ * "hang" to never answer, undefined to keep it. For test tools that need state or randomness (noise, recorded
+ * secrets); planted bugs use `tweaks`, which are data.
+ */
+export type ReferenceRewrite = (
+  request: ReferenceRequest,
+  response: ReferenceResponse,
+) => ReferenceResponse | "drop" | "hang" | undefined;
 
 /** A test of one JSON value; every key given must hold. */
 export interface ValueTest {
@@ -109,10 +136,8 @@ export interface ReferenceSwitches {
   formFields?: boolean;
 }
 
-/** The seam for planted-bug variants, all JSON data, validated when the reference starts. */
-export interface ReferenceTweaks {
-  /** Built-in rules switched off (the request goes on as if the rule passed). */
-  skip?: ReferenceRule[];
+/** The tweaks besides the skipped rules (options.ts adds those, with the list of rules). */
+export interface TweakRules {
   switches?: ReferenceSwitches;
   /** Rewrites of the answer; the provider-state hook is never rewritten. */
   rewrite?: RewriteRule[];

@@ -4,8 +4,10 @@ import { decodeCertificate, verifiedNameOf } from "../cert/certificate.js";
 import type { Contract } from "../contract/contract.js";
 import { isPlainObject } from "../json-text.js";
 import { type Pointer, parsePointer, readPointer, writePointer } from "./json-pointer.js";
-import type { ReferenceRequest, ReferenceResponse, ReferenceRewrite } from "./options.js";
 import type {
+  ReferenceRequest,
+  ReferenceResponse,
+  ReferenceRewrite,
   ReferenceSwitches,
   RequestFacts,
   RewriteRule,

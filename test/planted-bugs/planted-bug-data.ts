@@ -77,13 +77,16 @@ export type VerdictChanges = Record<string, Record<string, Verdict>>;
 
 export class PlantedBugError extends Error {}
 
-let validator: ReturnType<Ajv2020["compile"]> | undefined;
+const validators = new Map<string, ReturnType<Ajv2020["compile"]>>();
+/** The compiled planted-bug.schema.json of a fixtures folder, once per folder. */
 async function validatorFor(fixturesDir: string) {
-  if (validator === undefined) {
+  let validate = validators.get(fixturesDir);
+  if (validate === undefined) {
     const schema = JSON.parse(await readFile(join(fixturesDir, "planted-bug.schema.json"), "utf8")) as object;
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    validators.set(fixturesDir, validate);
   }
-  return validator;
+  return validate;
 }
 
 /** Every planted bug and conformant variant, in file order (files sorted), checked against the schema and each other. */

@@ -1,4 +1,4 @@
-// The reference's tweaks as data: built-in rules to skip, named switches, and JSON rewrite rules of its answers.
+// The reference's tweaks as data (named switches, JSON rewrite rules of its answers) and the request and answer a rewrite sees.
 import type { IncomingHttpHeaders } from "node:http";
 
 /** The request as a rewrite sees it. */

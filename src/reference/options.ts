@@ -6,8 +6,8 @@ import {
   DEFAULT_STORE_CAPS,
   type StoreCaps,
 } from "./defaults.js";
+import { vnameSwitch } from "./tweak-switches.js";
 import type { ReferenceRewrite, TweakRules } from "./tweak-types.js";
-import { vnameSwitch } from "./tweaks.js";
 
 export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FAILED_LOGINS } from "./defaults.js";
 export type * from "./tweak-types.js";

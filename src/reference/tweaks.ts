@@ -1,6 +1,5 @@
 // Interprets the tweaks' data: validates it against the contract once at start, then compiles one rewrite function.
 import type { Contract } from "../contract/contract.js";
-import { isPlainObject } from "../json-text.js";
 import { compileAction } from "./tweak-do.js";
 import { type Answer, FORM, knownKeys, type RequestView, refuse } from "./tweak-shared.js";
 import type {
@@ -78,33 +77,4 @@ export function compileRewrite(
     }
     return extra(request, first ?? response) ?? first;
   };
-}
-
-/** The vname a 202 answers, as the vname switch says; undefined when the decoded name is answered. */
-export function vnameSwitch(
-  switches: ReferenceSwitches | undefined,
-): ((decoded: string, fields: Record<string, unknown>) => string) | undefined {
-  if (switches === undefined) {
-    return undefined;
-  }
-  knownKeys("switches", switches, ["vname", "formFields"]);
-  const choice = switches.vname;
-  if (choice === undefined) {
-    return undefined;
-  }
-  if (choice === "echo-cert") {
-    return (_decoded, fields) => String(fields.cert);
-  }
-  if (choice === "latin1") {
-    return (decoded) => Buffer.from(decoded, "utf8").toString("latin1");
-  }
-  if (isPlainObject(choice) && typeof choice.constant === "string") {
-    knownKeys("switches.vname", choice, ["constant"]);
-    const constant = choice.constant;
-    return () => constant;
-  }
-  return refuse(
-    "switches.vname",
-    `must be echo-cert, latin1 or { constant: <name> }, got ${JSON.stringify(choice)}`,
-  );
 }

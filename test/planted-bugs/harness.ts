@@ -2,7 +2,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Case } from "../../src/cases/case-types.js";
-import { type Contract, type ProfileName, requireOperation } from "../../src/contract/contract.js";
+import {
+  type Contract,
+  ContractError,
+  type ProfileName,
+  requireOperation,
+} from "../../src/contract/contract.js";
 import {
   createReferenceHandler,
   DEFAULT_ADMIN,
@@ -13,7 +18,14 @@ import {
 import type { Verdict } from "../../src/runner/results.js";
 import { runMatrix } from "../../src/runner/run-matrix.js";
 import type { StaticStates, TargetConfig } from "../../src/runner/target.js";
-import type { Delay, PlantedBug, ReferencePlant, StateChange, StaticPlant } from "./planted-bug-data.js";
+import {
+  type Delay,
+  type PlantedBug,
+  PlantedBugError,
+  type ReferencePlant,
+  type StateChange,
+  type StaticPlant,
+} from "./planted-bug-data.js";
 
 export type Verdicts = Map<string, Verdict>;
 
@@ -259,8 +271,27 @@ export interface Observation {
   control?: Record<string, Verdict>;
 }
 
-/** Runs one bug (and, static, its control) and compares with the baseline of its profile. */
+/**
+ * Runs one bug (and, static, its control) and compares with the baseline of its profile. A plant the reference
+ * refuses (an unknown operation, a bad pointer) is a PlantedBugError naming the bug and its file.
+ */
 export async function observeBug(
+  contract: Contract,
+  cases: Case[],
+  bug: PlantedBug,
+  baseline: (profile: ProfileName) => Promise<Verdicts>,
+): Promise<Observation> {
+  try {
+    return await observePlant(contract, cases, bug, baseline);
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof ContractError) {
+      throw new PlantedBugError(`${bug.id} (${bug.source}): ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+async function observePlant(
   contract: Contract,
   cases: Case[],
   bug: PlantedBug,

@@ -3,10 +3,13 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadContract } from "../../src/contract/contract.js";
+import { observeBug } from "./harness.js";
 import {
   FIXTURES_DIR,
   loadPlantedBugs,
   PLANTED_BUGS_DIR,
+  type PlantedBug,
   readVerdicts,
   VERDICTS_FILE,
   writeVerdicts,
@@ -73,6 +76,21 @@ describe("the planted-bug files", () => {
     ],
   ])("refuse a bad record with a message naming it: %#", async (records, message) => {
     await expect(loadPlantedBugs(await withBugFile(HEAD + records))).rejects.toThrow(message);
+  });
+});
+
+describe("a plant the reference refuses", () => {
+  it("fails naming the bug and its file, before anything runs", async () => {
+    const [bug] = await loadPlantedBugs(
+      await withBugFile(
+        HEAD + record("typo", "reference: { rewrite: [{ when: { operation: verifyAcount }, do: drop }] }"),
+      ),
+    );
+    const contract = await loadContract();
+    const never = () => Promise.reject(new Error("no baseline may be needed"));
+    await expect(observeBug(contract, [], bug as PlantedBug, never)).rejects.toThrow(
+      /^typo \(topic\.yaml\): tweaks\.rewrite\[0\]\.when\.operation: unknown operation "verifyAcount"/,
+    );
   });
 });
 

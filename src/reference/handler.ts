@@ -25,6 +25,7 @@ import {
 import { ProviderStateHook } from "./provider-state-hook.js";
 import { type Caller, createOperationHandlers, OPERATION_IDS, type OperationHandler } from "./routes.js";
 import { ReferenceStore } from "./store.js";
+import { compileRewrite } from "./tweaks.js";
 
 interface Route {
   operation: Operation;
@@ -65,6 +66,8 @@ export function createReferenceHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const settings = resolveOptions(options);
   const { enforces, tweaks } = settings;
+  // Validated against the contract here, at start: a tweak naming an unknown operation or pointer is refused.
+  const rewrite = compileRewrite(contract, tweaks.rewrite, tweaks.switches, options?.rewriteAnswer);
   const store = new ReferenceStore({
     admin: settings.admin,
     tokenTtlMs: settings.tokenTtlMs,
@@ -198,7 +201,7 @@ export function createReferenceHandler(
 
   function reply(pending: Pending, response: ReferenceResponse): void {
     const { req, exchange } = pending;
-    const rewritten = pending.rewritable ? tweaks.rewrite?.(exchange, response) : undefined;
+    const rewritten = pending.rewritable ? rewrite?.(exchange, response) : undefined;
     const outgoing = rewritten ?? response;
     if (outgoing === "drop") {
       req.socket.destroy();
@@ -210,7 +213,7 @@ export function createReferenceHandler(
     }
     const payload = serialize(outgoing);
     // Without a rewrite the headers are the envelope's, fresh for this answer and free of any framing header.
-    const headers = withContentLength(outgoing, payload, tweaks.rewrite === undefined);
+    const headers = withContentLength(outgoing, payload, rewrite === undefined);
     if (outbox.push({ pending, status: outgoing.status, headers, payload }) === 1) {
       setImmediate(flushOutbox);
     }

@@ -9,8 +9,11 @@ export {
   type ReferenceOptions,
   type ReferenceRequest,
   type ReferenceResponse,
+  type ReferenceRewrite,
   type ReferenceRule,
+  type ReferenceSwitches,
   type ReferenceTweaks,
+  type RewriteRule,
   type RunningReference,
 } from "./options.js";
 export { PROVIDER_STATES, type ProviderStateName } from "./provider-state-hook.js";

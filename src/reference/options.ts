@@ -1,5 +1,4 @@
 // The reference's public option and tweak types, and their defaults resolved once so the request path never re-checks them.
-import type { IncomingHttpHeaders } from "node:http";
 import { PROFILES, type ProfileName } from "../contract/contract.js";
 import {
   DEFAULT_MAX_CONNECTIONS,
@@ -7,8 +6,11 @@ import {
   DEFAULT_STORE_CAPS,
   type StoreCaps,
 } from "./defaults.js";
+import { vnameSwitch } from "./tweak-switches.js";
+import type { ReferenceRewrite, TweakRules } from "./tweak-types.js";
 
 export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_FAILED_LOGINS } from "./defaults.js";
+export type * from "./tweak-types.js";
 
 /** Where the Pact-compatible provider-state hook is served. */
 export const PROVIDER_STATE_PATH = "/_conformance/provider-states";
@@ -53,37 +55,10 @@ export const REFERENCE_RULES: readonly ReferenceRule[] = [
   "settings-follow-client-account",
 ];
 
-/** The request as a rewrite sees it. */
-export interface ReferenceRequest {
-  method: string;
-  /** The path without its query string. */
-  path: string;
-  /** The parsed JSON body; the raw text when it was not JSON; undefined when the body was never read. */
-  body: unknown;
-  headers: IncomingHttpHeaders;
-}
-
-/** A response before it is serialized: `body` is a JSON value, or a string sent as is under a non-JSON content type. */
-export interface ReferenceResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
-
-export interface ReferenceTweaks {
+/** The seam for planted-bug variants, all JSON data, validated when the reference starts. */
+export interface ReferenceTweaks extends TweakRules {
   /** Built-in rules switched off (the request goes on as if the rule passed). */
   skip?: ReferenceRule[];
-  /**
-   * Rewrites a response before it is sent: return a changed response, "drop" to destroy the socket, or "hang"
-   * to never answer. Undefined keeps the response. The provider-state hook is never rewritten: it is the kit's
-   * plumbing, not the API under test.
-   */
-  rewrite?: (
-    request: ReferenceRequest,
-    response: ReferenceResponse,
-  ) => ReferenceResponse | "drop" | "hang" | undefined;
-  /** Replaces the vname answered in a 202 (e.g. echo a constant). */
-  vname?: (decoded: string, request: Record<string, unknown>) => string;
 }
 
 export interface ReferenceOptions {
@@ -130,8 +105,10 @@ export interface ReferenceOptions {
   maxFailedLogins?: number;
   /** meta.version; default "v2.45.1". */
   version?: string;
-  /** The seam for planted-bug variants. */
+  /** The seam for planted-bug variants: JSON data (skipped rules, switches, rewrite rules). */
   tweaks?: ReferenceTweaks;
+  /** Runs after the tweaks' rewrite rules; the provider-state hook is never rewritten. */
+  rewriteAnswer?: ReferenceRewrite;
   /** Default: the contract shipped with the kit. */
   contractPath?: string;
   /**
@@ -170,6 +147,8 @@ export interface ResolvedOptions {
   maxFailedLogins: number;
   version: string;
   tweaks: ReferenceTweaks;
+  /** The vname answered in a 202 instead of the decoded one (the tweaks' vname switch); undefined: the decoded one. */
+  vname: ((decoded: string, fields: Record<string, unknown>) => string) | undefined;
   codeHeader: string | undefined;
   users: { username: string; password: string }[];
   now: () => number;
@@ -201,9 +180,12 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
   const tweaks = options.tweaks ?? {};
   for (const rule of tweaks.skip ?? []) {
     if (!REFERENCE_RULES.includes(rule)) {
-      throw new RangeError(`unknown rule ${String(rule)} in tweaks.skip`);
+      throw new RangeError(
+        `tweaks.skip: unknown rule ${String(rule)} (known: ${REFERENCE_RULES.join(", ")})`,
+      );
     }
   }
+  const vname = vnameSwitch(tweaks.switches);
   const skipped = new Set<ReferenceRule>(tweaks.skip ?? []);
   return {
     profile,
@@ -227,6 +209,7 @@ export function resolveOptions(options: ReferenceOptions = {}): ResolvedOptions 
     maxFailedLogins: positive("maxFailedLogins", options.maxFailedLogins, DEFAULT_MAX_FAILED_LOGINS),
     version: options.version ?? "v2.45.1",
     tweaks,
+    vname,
     codeHeader: options.codeHeader?.toLowerCase(),
     users: (options.users ?? []).map((user) => {
       if (user.username.length === 0 || user.username.includes(":") || user.username === admin.username) {

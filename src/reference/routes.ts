@@ -99,7 +99,7 @@ export function createOperationHandlers(
       }
       const code = store.pendingCode(key);
       const kept = keptVname(vname, enforces);
-      const answered = options.tweaks.vname ? options.tweaks.vname(kept, fields) : kept;
+      const answered = options.vname ? options.vname(kept, fields) : kept;
       const accepted = envelope.success(202, {
         account: [{ vname: answered }],
       } satisfies Payload<ResponseBody<"requestCode", 202>>);

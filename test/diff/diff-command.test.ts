@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/run-command.js";
 import type { Contract } from "../../src/contract/contract.js";
 import type { DiffReport } from "../../src/diff/run-diff.js";
-import type { ReferenceTweaks } from "../../src/reference/index.js";
 import {
   ACCEPTS_UPPER_CASE_SMS,
   BARE_ERRORS,
@@ -16,6 +15,7 @@ import {
   INVALID_AS_MISSING,
   RANDOM_SERVED_BY,
   RANDOM_VERSION,
+  type ReferenceTweaks,
   type Running,
   runDiffCommand,
   SHOUTED_DETAILS,

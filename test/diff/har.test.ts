@@ -10,8 +10,14 @@ import { runCommand } from "../../src/cli/run-command.js";
 import type { Contract } from "../../src/contract/contract.js";
 import { DIFF_HAR_FILES } from "../../src/diff/har.js";
 import type { DiffReport } from "../../src/diff/run-diff.js";
-import type { ReferenceRequest, ReferenceResponse, ReferenceTweaks } from "../../src/reference/index.js";
-import { contractPromise, type Running, runDiffCommand, startTarget } from "./targets.js";
+import type { ReferenceRequest, ReferenceResponse } from "../../src/reference/index.js";
+import {
+  contractPromise,
+  type ReferenceTweaks,
+  type Running,
+  runDiffCommand,
+  startTarget,
+} from "./targets.js";
 
 /** An admin password no other text of a HAR could hold by chance. */
 const ADMIN_PASSWORD = "Planted-Diff-Pw-4b9d";

@@ -1,12 +1,13 @@
 // Diffs the reference against every planted-bug and conformant variant: each case a variant changes the verdict of must differ.
 import { describe, expect, test } from "vitest";
 import { loadContract } from "../../src/contract/contract.js";
-import { CONFORMANT_VARIANTS } from "../planted-bugs/conformant-variants.js";
 import { startVariant } from "../planted-bugs/harness.js";
-import { PLANTED_REFERENCE_VARIANTS, type ReferenceVariant } from "../planted-bugs/reference-variants.js";
+import { loadPlantedBugs, type PlantedBug, readVerdicts } from "../planted-bugs/planted-bug-data.js";
 import { runDiffCommand, startTarget } from "./targets.js";
 
 const contract = await loadContract();
+const bugs = (await loadPlantedBugs()).filter((bug) => bug.reference !== undefined);
+const verdicts = await readVerdicts();
 
 /**
  * A verdict is computed from the exchanges alone, so a case whose verdict a variant changes must show a
@@ -14,16 +15,16 @@ const contract = await loadContract();
  * Conformant variants change behaviour only where the contract allows; the diff must still see those changes
  * (that is what a migration breaks), so they are held to the same rule.
  */
-async function diffAgainst(variant: ReferenceVariant) {
+async function diffAgainst(variant: PlantedBug) {
   const baseline = await startTarget(contract, { profile: variant.profile });
-  const candidate = await startVariant(contract, variant);
+  const candidate = await startVariant(contract, variant.profile, variant.reference ?? {});
   try {
     return await runDiffCommand(
       { baseline, candidate },
       {
         profile: variant.profile,
         concurrency: 8,
-        ...(variant.timeoutMs === undefined ? {} : { timeout: variant.timeoutMs }),
+        ...(variant.reference?.timeoutMs === undefined ? {} : { timeout: variant.reference.timeoutMs }),
       },
     );
   } finally {
@@ -32,10 +33,10 @@ async function diffAgainst(variant: ReferenceVariant) {
 }
 
 describe.each([
-  ["planted bug", PLANTED_REFERENCE_VARIANTS],
-  ["conformant variant", CONFORMANT_VARIANTS],
+  ["planted bug", bugs.filter((bug) => bug.kind === "planted")],
+  ["conformant variant", bugs.filter((bug) => bug.kind === "conformant")],
 ])("diff of the reference against each %s", (_kind, variants) => {
-  test.concurrent.each(variants.map((variant) => [variant.name, variant] as const))(
+  test.concurrent.each(variants.map((variant) => [variant.id, variant] as const))(
     "%s: every case whose verdict changes differs",
     async (_name, variant) => {
       const outcome = await diffAgainst(variant);
@@ -45,9 +46,10 @@ describe.each([
           .filter((comparison) => comparison.status === "different")
           .map((comparison) => comparison.id),
       );
-      const missed = Object.keys(variant.expect).filter((id) => !differing.has(id));
+      const changed = Object.keys(verdicts[variant.id] ?? {});
+      const missed = changed.filter((id) => !differing.has(id));
       expect(missed, `${variant.defect}: cases a run catches but the diff does not`).toEqual([]);
-      if (Object.keys(variant.expect).length > 0) {
+      if (changed.length > 0) {
         expect(outcome.code).toBe(1);
       }
     },

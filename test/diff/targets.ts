@@ -16,7 +16,7 @@ import {
   PROVIDER_STATE_PATH,
   type ReferenceRequest,
   type ReferenceResponse,
-  type ReferenceTweaks,
+  type ReferenceRewrite,
 } from "../../src/reference/index.js";
 import { TargetUnreachableError } from "../../src/runner/run-matrix.js";
 import { LoginError } from "../../src/runner/session.js";
@@ -28,6 +28,11 @@ export interface Running {
 }
 
 type Body = Record<string, unknown>;
+
+/** A change of the reference for the diff tests: a programmatic rewrite, since noise needs randomness. */
+export interface ReferenceTweaks {
+  rewrite?: ReferenceRewrite;
+}
 
 const bodyOf = (res: ReferenceResponse): Body =>
   typeof res.body === "object" && res.body !== null && !Array.isArray(res.body) ? (res.body as Body) : {};
@@ -55,8 +60,7 @@ export async function startTarget(
   } = {},
 ): Promise<Running> {
   const rewrite = options.tweaks?.rewrite;
-  const tweaks: ReferenceTweaks = {
-    ...options.tweaks,
+  const tweaks: Required<ReferenceTweaks> = {
     rewrite: (req, res) => {
       let changed = rewrite?.(req, res);
       if (options.wrapTokens && req.path === "/v1/users/login") {
@@ -80,7 +84,7 @@ export async function startTarget(
   };
   const handle = createReferenceHandler(contract, {
     profile: options.profile ?? "registration-open",
-    tweaks,
+    rewriteAnswer: tweaks.rewrite,
     ...(options.admin ? { admin: options.admin } : {}),
   });
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Contract, loadContract } from "../../src/contract/contract.js";
 import { startReference } from "../../src/reference/index.js";
-import { CONFORMANT_VARIANTS } from "../planted-bugs/conformant-variants.js";
 import { startVariant } from "../planted-bugs/harness.js";
+import { loadPlantedBugs } from "../planted-bugs/planted-bug-data.js";
 import { explore, exploreTarget, failureSummary } from "./support.js";
 
 const REFERENCE_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
@@ -13,6 +13,10 @@ const RUNS = 40;
 const SLOW_RUNS = 4;
 
 let contract: Contract;
+/** The conformant variants of the reference, from fixtures/planted-bugs/ (the ones explore can drive: registration-open). */
+const conformant = (await loadPlantedBugs()).filter(
+  (bug) => bug.kind === "conformant" && bug.profile === "registration-open" && bug.reference !== undefined,
+);
 
 beforeAll(async () => {
   contract = await loadContract();
@@ -55,24 +59,22 @@ describe("explore against the reference", () => {
   });
 });
 
-describe.each(CONFORMANT_VARIANTS.filter((variant) => variant.profile === "registration-open"))(
-  "explore against the conformant variant $name",
-  (variant) => {
-    it.each(VARIANT_SEEDS)("seed %i: no MUST divergence", { timeout: 120_000 }, async (seed) => {
-      const started = await startVariant(contract, variant);
-      try {
-        const slow = variant.delayMs !== undefined;
-        const outcome = await explore(
-          contract,
-          [exploreTarget(started.url, started.stateUrl, variant.timeoutMs)],
-          seed,
-          slow ? SLOW_RUNS : RUNS,
-          slow ? { maxSteps: 6 } : {},
-        );
-        expect(outcome.failure, failureSummary(outcome)).toBeUndefined();
-      } finally {
-        await started.close();
-      }
-    });
-  },
-);
+describe.each(conformant)("explore against the conformant variant $id", (variant) => {
+  const plant = variant.reference ?? {};
+  it.each(VARIANT_SEEDS)("seed %i: no MUST divergence", { timeout: 120_000 }, async (seed) => {
+    const started = await startVariant(contract, variant.profile, plant);
+    try {
+      const slow = plant.delay !== undefined;
+      const outcome = await explore(
+        contract,
+        [exploreTarget(started.url, started.stateUrl, plant.timeoutMs)],
+        seed,
+        slow ? SLOW_RUNS : RUNS,
+        slow ? { maxSteps: 6 } : {},
+      );
+      expect(outcome.failure, failureSummary(outcome)).toBeUndefined();
+    } finally {
+      await started.close();
+    }
+  });
+});

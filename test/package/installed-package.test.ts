@@ -110,6 +110,10 @@ describe("the installed package", { timeout: 60_000 }, () => {
       "package.json",
       "schemas",
     ]);
+    // The planted bugs test the kit; nothing at run time reads them.
+    const fixtures = await readdir(join(project, "node_modules", "wa-account-conformance", "fixtures"));
+    expect(fixtures.filter((name) => name.startsWith("planted-bug"))).toEqual([]);
+    expect(fixtures).toContain("cases");
   });
 
   it("runs the conformance suite from node_modules with the README's vitest.config.ts: embedded reference, passes", async () => {

@@ -1,8 +1,13 @@
-// Starts reference variants on loopback and runs the case matrix against them or a nock host, verdict by case id.
+// Starts the planted bugs' variants of the reference on loopback and runs the case matrix against them, verdict by case id.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Case } from "../../src/cases/case-types.js";
-import type { Contract, ProfileName } from "../../src/contract/contract.js";
+import {
+  type Contract,
+  ContractError,
+  type ProfileName,
+  requireOperation,
+} from "../../src/contract/contract.js";
 import {
   createReferenceHandler,
   DEFAULT_ADMIN,
@@ -13,18 +18,22 @@ import {
 import type { Verdict } from "../../src/runner/results.js";
 import { runMatrix } from "../../src/runner/run-matrix.js";
 import type { StaticStates, TargetConfig } from "../../src/runner/target.js";
-import { answerLogin, defaultLoginUser, type NockVariant } from "./nock-variants.js";
-import type { ReferenceVariant } from "./reference-variants.js";
+import {
+  type Delay,
+  type PlantedBug,
+  PlantedBugError,
+  type ReferencePlant,
+  type StateChange,
+  type StaticPlant,
+} from "./planted-bug-data.js";
 
 export type Verdicts = Map<string, Verdict>;
 
-/** Verdicts that mean the suites noticed something: a variant is caught when one of them appears. */
+/** Verdicts that mean the suites noticed something: a bug is caught when one of them appears. */
 export const ALARMS: ReadonlySet<Verdict> = new Set<Verdict>(["FAIL", "WARN", "ERROR"]);
 
 /** The kit's own default for a loopback reference: generous, since only hang variants ever wait for it. */
 export const DEFAULT_RUN_TIMEOUT_MS = 5_000;
-/** nock answers in-process, so a fake host needs far less. */
-const NOCK_TIMEOUT_MS = 2_000;
 const CONCURRENCY = 16;
 
 interface Started {
@@ -33,41 +42,92 @@ interface Started {
   close(): Promise<void>;
 }
 
+/** Whether a request is the operation's (its path, and its method unless any method is meant). */
+function matcherFor(
+  contract: Contract,
+  operationId: string | undefined,
+): (method: string, path: string) => boolean {
+  if (operationId === undefined) {
+    return () => true;
+  }
+  const operation = requireOperation(contract, operationId);
+  const method = operation.method.toUpperCase();
+  return (requestMethod, path) => requestMethod === method && path === operation.path;
+}
+
+/** How many ms later to answer each API request; undefined when the plant answers at once. */
+function delayFor(
+  contract: Contract,
+  delay: Delay | undefined,
+): ((method: string, path: string) => number) | undefined {
+  if (delay === undefined) {
+    return undefined;
+  }
+  if ("ms" in delay) {
+    const applies = matcherFor(contract, delay.operation);
+    return (method, path) => (applies(method, path) ? delay.ms : 0);
+  }
+  // A server whose worker pool is saturated: each request waits longer the more are in flight (itself included).
+  let inFlight = 0;
+  return () => {
+    inFlight += 1;
+    const wait = Math.min(delay.perInFlightMs * inFlight, delay.maxMs);
+    // Counted until the answer is due: the front hands the request to the reference once the delay is over.
+    setTimeout(() => {
+      inFlight -= 1;
+    }, wait);
+    return wait;
+  };
+}
+
+async function postState(stateUrl: string, change: StateChange): Promise<void> {
+  const response = await fetch(stateUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ state: change.state, params: change.params ?? {}, action: "setup" }),
+    signal: AbortSignal.timeout(DEFAULT_RUN_TIMEOUT_MS),
+  });
+  if (!response.ok) {
+    throw new Error(`the hook refused ${change.state}: ${response.status} ${await response.text()}`);
+  }
+}
+
 /**
- * Serves the reference's handler on 127.0.0.1 behind a thin front that can hold an API request (`delayMs`), set
- * up a provider state first (`stateBefore`) or close the connection once answered (`closeAfterAnswer`): what the
- * reference's own tweaks cannot do.
+ * Serves the reference with the plant's options and tweaks on 127.0.0.1, behind a thin front that can hold an
+ * API request (`delay`), set up a provider state first (`stateBefore`) or close the connection once answered
+ * (`closeAfterAnswer`): what the reference's own tweaks cannot do.
  */
 export async function startVariant(
   contract: Contract,
-  variant: Pick<
-    ReferenceVariant,
-    "profile" | "tweaks" | "referenceOptions" | "delayMs" | "stateBefore" | "closeAfterAnswer"
-  >,
+  profile: ProfileName,
+  plant: ReferencePlant,
 ): Promise<Started> {
   const options: ReferenceOptions = {
-    ...variant.referenceOptions,
-    profile: variant.profile,
-    tweaks: variant.tweaks,
+    ...plant.options,
+    profile,
+    tweaks: {
+      ...(plant.skip === undefined ? {} : { skip: plant.skip }),
+      ...(plant.switches === undefined ? {} : { switches: plant.switches }),
+      ...(plant.rewrite === undefined ? {} : { rewrite: plant.rewrite }),
+    },
   };
   const handle = createReferenceHandler(contract, options);
+  const delayOf = delayFor(contract, plant.delay);
+  const stateBefore = plant.stateBefore;
+  const before = stateBefore === undefined ? undefined : matcherFor(contract, stateBefore.operation);
+  const closeAbove = plant.closeAfterAnswer?.contentLengthAbove;
   let stateUrl = "";
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? "GET";
     const path = (req.url ?? "/").split("?")[0] ?? "/";
-    if (variant.closeAfterAnswer?.(req)) {
+    if (closeAbove !== undefined && Number(req.headers["content-length"] ?? 0) > closeAbove) {
       // A plain destroy with unread bytes in the socket sends a reset, as such servers do.
       res.once("finish", () => req.socket.destroy());
     }
-    const change = variant.stateBefore?.(method, path);
-    const delay = path === PROVIDER_STATE_PATH ? 0 : (variant.delayMs?.(method, path) ?? 0);
-    if (change !== undefined) {
+    const delay = path === PROVIDER_STATE_PATH ? 0 : (delayOf?.(method, path) ?? 0);
+    if (stateBefore !== undefined && before?.(method, path)) {
       // The request's body waits unread in the socket while the state changes.
-      fetch(stateUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ ...change, action: "setup" }),
-      }).then(
+      postState(stateUrl, stateBefore).then(
         () => handle(req, res),
         () => res.destroy(),
       );
@@ -115,23 +175,54 @@ export function targetFor(
   };
 }
 
-/** Runs every case of the variant's profile against a freshly started variant; the verdict of each case by id. */
-export async function runReferenceVariant(
+const verdictsOf = (run: Awaited<ReturnType<typeof runMatrix>>): Verdicts =>
+  new Map(run.results.map((result) => [result.id, result.verdict]));
+
+/** Runs every case of the profile against a freshly started variant of the reference; the verdict of each case. */
+export async function runReferencePlant(
   contract: Contract,
   cases: Case[],
-  variant: Pick<
-    ReferenceVariant,
-    "profile" | "tweaks" | "referenceOptions" | "delayMs" | "stateBefore" | "closeAfterAnswer" | "timeoutMs"
-  >,
+  profile: ProfileName,
+  plant: ReferencePlant,
 ): Promise<Verdicts> {
-  const started = await startVariant(contract, variant);
+  const started = await startVariant(contract, profile, plant);
   try {
-    const target = targetFor(started.url, variant.profile, {
+    const target = targetFor(started.url, profile, {
       stateUrl: started.stateUrl,
-      ...(variant.timeoutMs === undefined ? {} : { timeoutMs: variant.timeoutMs }),
+      ...(plant.timeoutMs === undefined ? {} : { timeoutMs: plant.timeoutMs }),
     });
-    const run = await runMatrix(contract, cases, target);
-    return new Map(run.results.map((result) => [result.id, result.verdict]));
+    return verdictsOf(await runMatrix(contract, cases, target));
+  } finally {
+    await started.close();
+  }
+}
+
+/**
+ * Runs the static plant's cases against the reference as a static target: the kit knows no hook and reaches the
+ * states from `states`, as for a vendor's server; the harness prepared `setup` beforehand. `planted` false is the
+ * control, the reference answering right; true adds the planted response.
+ */
+export async function runStaticPlant(
+  contract: Contract,
+  cases: Case[],
+  profile: ProfileName,
+  plant: StaticPlant,
+  planted: boolean,
+): Promise<Verdicts> {
+  const started = await startVariant(contract, profile, {
+    ...(plant.options === undefined ? {} : { options: plant.options }),
+    ...(planted ? { rewrite: plant.respond } : {}),
+  });
+  try {
+    for (const change of plant.setup ?? []) {
+      await postState(started.stateUrl, change);
+    }
+    const selected = cases.filter((testCase) => plant.cases.includes(testCase.id));
+    const target = targetFor(started.url, profile, {
+      states: plant.states ?? {},
+      ...(plant.timeoutMs === undefined ? {} : { timeoutMs: plant.timeoutMs }),
+    });
+    return verdictsOf(await runMatrix(contract, selected, target));
   } finally {
     await started.close();
   }
@@ -148,8 +239,7 @@ export async function runBaseline(
     const target = targetFor(reference.url, profile, {
       ...(reference.stateUrl === undefined ? {} : { stateUrl: reference.stateUrl }),
     });
-    const run = await runMatrix(contract, cases, target);
-    return new Map(run.results.map((result) => [result.id, result.verdict]));
+    return verdictsOf(await runMatrix(contract, cases, target));
   } finally {
     await reference.close();
   }
@@ -168,27 +258,58 @@ export function differences(baseline: Verdicts, observed: Verdicts): Record<stri
   return diff;
 }
 
-/** Caught: at least one case raised an alarm it does not raise against the unmodified reference. */
-export function isCaught(diff: Record<string, Verdict>): boolean {
-  return Object.values(diff).some((verdict) => ALARMS.has(verdict));
+export const hasAlarm = (verdicts: Iterable<Verdict>): boolean =>
+  [...verdicts].some((verdict) => ALARMS.has(verdict));
+
+/** What one planted bug did to the verdicts. */
+export interface Observation {
+  /** The cases whose verdict differs from the unmodified reference (static: from the control run). */
+  changes: Record<string, Verdict>;
+  /** Some case raised an alarm it does not raise without the bug. */
+  caught: boolean;
+  /** Static bugs: the control run's verdicts, all of which must pass. */
+  control?: Record<string, Verdict>;
 }
 
-/** Runs a nock variant's cases against its fake host, with the defect planted or (the control) answered right. */
-export async function runNockVariant(
+/**
+ * Runs one bug (and, static, its control) and compares with the baseline of its profile. A plant the reference
+ * refuses (an unknown operation, a bad pointer) is a PlantedBugError naming the bug and its file.
+ */
+export async function observeBug(
   contract: Contract,
   cases: Case[],
-  variant: NockVariant,
-  planted: boolean,
-): Promise<Verdicts> {
-  // One host per variant and mode, so concurrent runs never share an interceptor.
-  const url = `http://${variant.name}${planted ? "" : "-control"}.planted-bug.test`;
-  variant.intercept(url, planted);
-  answerLogin(url, variant.loginUser?.(planted) ?? defaultLoginUser());
-  const selected = cases.filter((testCase) => testCase.id in variant.expect);
-  const target = targetFor(url, variant.profile, {
-    ...(variant.states === undefined ? {} : { states: variant.states }),
-    timeoutMs: variant.timeoutMs ?? NOCK_TIMEOUT_MS,
-  });
-  const run = await runMatrix(contract, selected, target);
-  return new Map(run.results.map((result) => [result.id, result.verdict]));
+  bug: PlantedBug,
+  baseline: (profile: ProfileName) => Promise<Verdicts>,
+): Promise<Observation> {
+  try {
+    return await observePlant(contract, cases, bug, baseline);
+  } catch (error) {
+    if (error instanceof RangeError || error instanceof ContractError) {
+      throw new PlantedBugError(`${bug.id} (${bug.source}): ${error.message}`);
+    }
+    throw error;
+  }
+}
+
+async function observePlant(
+  contract: Contract,
+  cases: Case[],
+  bug: PlantedBug,
+  baseline: (profile: ProfileName) => Promise<Verdicts>,
+): Promise<Observation> {
+  if (bug.static !== undefined) {
+    const [control, planted] = await Promise.all([
+      runStaticPlant(contract, cases, bug.profile, bug.static, false),
+      runStaticPlant(contract, cases, bug.profile, bug.static, true),
+    ]);
+    const changes = differences(control, planted);
+    return {
+      changes,
+      caught: hasAlarm(Object.values(changes)) && !hasAlarm(control.values()),
+      control: Object.fromEntries(control),
+    };
+  }
+  const observed = await runReferencePlant(contract, cases, bug.profile, bug.reference ?? {});
+  const changes = differences(await baseline(bug.profile), observed);
+  return { changes, caught: hasAlarm(Object.values(changes)) };
 }

@@ -3,21 +3,23 @@ import { describe, expect, test } from "vitest";
 import { loadCases } from "../../src/cases/load-cases.js";
 import { loadContract } from "../../src/contract/contract.js";
 import { runMatrix } from "../../src/runner/run-matrix.js";
-import { CONFORMANT_VARIANTS } from "./conformant-variants.js";
 import { startVariant, targetFor } from "./harness.js";
+import { loadPlantedBugs } from "./planted-bug-data.js";
 
 const contract = await loadContract();
 const mayCases = (await loadCases(contract)).filter((testCase) =>
   testCase.requirements.includes("mislabelled-json-handling"),
 );
 
-/** Each MAY case's verdict and what it observed, against the reference with these options. */
-async function observe(variantName: string | undefined) {
-  const variant = CONFORMANT_VARIANTS.find((candidate) => candidate.name === variantName) ?? {
+const bugs = await loadPlantedBugs();
+
+/** Each MAY case's verdict and what it observed, against the reference or the named variant of it. */
+async function observe(variantId: string | undefined) {
+  const variant = bugs.find((candidate) => candidate.id === variantId) ?? {
     profile: "registration-open" as const,
-    tweaks: {},
+    reference: {},
   };
-  const started = await startVariant(contract, variant);
+  const started = await startVariant(contract, variant.profile, variant.reference ?? {});
   try {
     const run = await runMatrix(
       contract,

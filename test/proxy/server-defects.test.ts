@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeCertificate } from "../../src/cert/certificate.js";
 import { sessionOutcome } from "../../src/proxy/proxy-report.js";
-import { type ReferenceTweaks, SUNSET_DETAILS } from "../../src/reference/index.js";
+import { type ReferenceRewrite, type ReferenceRule, SUNSET_DETAILS } from "../../src/reference/index.js";
 import {
   adminToken,
   CODE_HEADER,
@@ -22,10 +22,13 @@ afterEach(async () => {
 
 const cert = encodeCertificate({ vname: "Acme Plumbing Co" });
 
+/** The reference with rules switched off, or with its answers rewritten by a function (the tests' own seam). */
 async function behind(
-  tweaks: ReferenceTweaks,
+  plant: { skip: ReferenceRule[] } | { rewrite: ReferenceRewrite },
 ): Promise<{ proxy: Proxied; post: (path: string, body: unknown) => Sent }> {
-  proxy = await proxiedReference({ tweaks });
+  proxy = await proxiedReference(
+    "skip" in plant ? { tweaks: { skip: plant.skip } } : { rewriteAnswer: plant.rewrite },
+  );
   const token = await adminToken(proxy.url);
   const post = (path: string, body: unknown): Sent => ({
     method: "POST",

@@ -1,4 +1,4 @@
-// Exercises the seam planted-bug variants are built on: every skippable rule, rewrite, drop, hang and vname.
+// Exercises the seam planted-bug variants are built on: every skippable rule, and the programmatic rewriteAnswer.
 import request, { type Response } from "supertest";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeCertificate } from "../../src/cert/certificate.js";
@@ -261,22 +261,16 @@ describe("tweaks.skip", () => {
   });
 });
 
-describe("tweaks.rewrite", () => {
+describe("rewriteAnswer, the programmatic rewrite", () => {
   it("sees the request and the response, and what it returns is what the client gets", async () => {
     const seen: [ReferenceRequest, ReferenceResponse][] = [];
     const t = await start({
-      tweaks: {
-        rewrite: (req, res) => {
-          if (req.path !== "/v1/account") {
-            return undefined;
-          }
-          seen.push([req, res]);
-          return {
-            status: 200,
-            headers: { "content-type": "application/json" },
-            body: { account: "changed" },
-          };
-        },
+      rewriteAnswer: (req, res) => {
+        if (req.path !== "/v1/account") {
+          return undefined;
+        }
+        seen.push([req, res]);
+        return { status: 200, headers: { "content-type": "application/json" }, body: { account: "changed" } };
       },
     });
     const body = valid();
@@ -292,15 +286,13 @@ describe("tweaks.rewrite", () => {
 
   it("sends a string body verbatim under a non-JSON content type, and JSON otherwise", async () => {
     const t = await start({
-      tweaks: {
-        rewrite: (req, res): ReferenceResponse | undefined => {
-          if (req.path === "/v1/account") {
-            return { status: 202, headers: { "content-type": "text/plain" }, body: "code sent" };
-          }
-          return req.path === "/v1/account/verify"
-            ? { ...res, headers: {}, body: "no content type" }
-            : undefined;
-        },
+      rewriteAnswer: (req, res): ReferenceResponse | undefined => {
+        if (req.path === "/v1/account") {
+          return { status: 202, headers: { "content-type": "text/plain" }, body: "code sent" };
+        }
+        return req.path === "/v1/account/verify"
+          ? { ...res, headers: {}, body: "no content type" }
+          : undefined;
       },
     });
     const text = await t.post("/v1/account", valid());
@@ -311,84 +303,36 @@ describe("tweaks.rewrite", () => {
     expect(json.text).toBe('"no content type"');
   });
 
+  it("runs after the tweaks' rules, on what they answered", async () => {
+    const t = await start({
+      tweaks: { rewrite: [{ when: { operation: "requestCode", status: 202 }, do: { status: 200 } }] },
+      rewriteAnswer: (_req, res) => ({
+        ...res,
+        headers: { ...res.headers, "x-seen-status": String(res.status) },
+      }),
+    });
+    const res = await t.post("/v1/account", valid());
+    expect(res.status).toBe(200);
+    expect(res.headers["x-seen-status"]).toBe("200");
+  });
+
   it("never touches the provider-state hook", async () => {
-    const t = await start({ tweaks: { rewrite: (_req, res) => ({ ...res, status: 418 }) } });
+    const t = await start({ rewriteAnswer: (_req, res) => ({ ...res, status: 418 }) });
     expect((await t.post("/v1/account", valid())).status).toBe(418);
     expect(await t.state("number-registered", freshNumber())).toHaveProperty("cc", "1");
   });
 
   it("answers 500/1014 when the rewrite itself throws, as a broken server would", async () => {
     const t = await start({
-      tweaks: {
-        rewrite: (req) => {
-          if (req.path === "/v1/account") {
-            throw new Error("planted failure");
-          }
-          return undefined;
-        },
+      rewriteAnswer: (req) => {
+        if (req.path === "/v1/account") {
+          throw new Error("planted failure");
+        }
+        return undefined;
       },
     });
     const res = await t.post("/v1/account", valid());
     expect(res.status).toBe(500);
     expect(res.body.errors[0]).toMatchObject({ code: 1014, details: "Internal error: planted failure" });
-  });
-
-  it('"drop" destroys the socket without an answer, and the server keeps serving', async () => {
-    const t = await start({
-      tweaks: { rewrite: (req) => (req.path === "/v1/account" ? "drop" : undefined) },
-    });
-    await expect(t.post("/v1/account", valid())).rejects.toThrow(/socket hang up|ECONNRESET/);
-    expect((await t.post("/v1/account/verify", { code: "x" })).status).toBe(400);
-  });
-
-  it('"hang" never answers, and close() still ends the hung connection at once', async () => {
-    let hung: () => void = () => {};
-    const reached = new Promise<void>((resolve) => {
-      hung = resolve;
-    });
-    const t = await start({
-      tweaks: {
-        rewrite: (req) => {
-          if (req.path === "/v1/account") {
-            hung();
-            return "hang";
-          }
-          return undefined;
-        },
-      },
-    });
-    const pending = t.post("/v1/account", valid()).then(
-      () => "answered",
-      () => "cut",
-    );
-    await reached;
-    const raced = await Promise.race([
-      pending,
-      new Promise((resolve) => setTimeout(() => resolve("waiting"), 150)),
-    ]);
-    expect(raced).toBe("waiting");
-    const started = Date.now();
-    await t.ref.close();
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect(await pending).toBe("cut");
-  });
-});
-
-describe("tweaks.vname", () => {
-  it("replaces the vname of a 202 and receives the decoded name and the request", async () => {
-    const calls: [string, Record<string, unknown>][] = [];
-    const t = await start({
-      tweaks: {
-        vname: (decoded, body) => {
-          calls.push([decoded, body]);
-          return "Constant Name";
-        },
-      },
-    });
-    const body = valid();
-    const res = await t.post("/v1/account", body);
-    expect(res.status).toBe(202);
-    expect(res.body.account).toEqual([{ vname: "Constant Name" }]);
-    expect(calls).toEqual([["Acme Plumbing Co", body]]);
   });
 });

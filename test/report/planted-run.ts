@@ -99,7 +99,7 @@ export async function startPlantedTarget(): Promise<PlantedTarget> {
   };
   const reference = await startReference({
     admin: { username: "admin", password: ADMIN_PASSWORD },
-    tweaks: { rewrite },
+    rewriteAnswer: rewrite,
   });
   return { reference, secrets };
 }

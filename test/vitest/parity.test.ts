@@ -9,7 +9,7 @@ import { loadContract } from "../../src/contract/contract.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { DEFAULT_ADMIN, type RunningReference, startReference } from "../../src/reference/index.js";
 import { startVariant } from "../planted-bugs/harness.js";
-import { PLANTED_REFERENCE_VARIANTS } from "../planted-bugs/reference-variants.js";
+import { loadPlantedBugs, readVerdicts } from "../planted-bugs/planted-bug-data.js";
 import { runCli } from "../support/cli.js";
 
 const run = promisify(execFile);
@@ -42,7 +42,8 @@ const login = {
   WA_CONFORMANCE_USERNAME: DEFAULT_ADMIN.username,
   WA_CONFORMANCE_PASSWORD: DEFAULT_ADMIN.password,
 };
-const swapped = PLANTED_REFERENCE_VARIANTS.find((variant) => variant.name === "registration-201-202-swapped");
+const swapped = (await loadPlantedBugs()).find((bug) => bug.id === "registration-201-202-swapped");
+const swappedChanges = (await readVerdicts())["registration-201-202-swapped"] ?? {};
 
 let withHook: RunningReference;
 let withoutHook: RunningReference;
@@ -50,13 +51,13 @@ let planted: Awaited<ReturnType<typeof startVariant>>;
 let dir = "";
 
 beforeAll(async () => {
-  if (!swapped) {
+  if (!swapped?.reference) {
     throw new Error("the planted bug registration-201-202-swapped is gone");
   }
   [withHook, withoutHook, planted] = await Promise.all([
     startReference(),
     startReference({ stateHook: false }),
-    startVariant(contract, swapped),
+    startVariant(contract, swapped.profile, swapped.reference),
   ]);
   dir = await mkdtemp(join(tmpdir(), "wa-parity-"));
 });
@@ -92,7 +93,7 @@ describe("run and vitest agree", { timeout: 60_000 }, () => {
 
   it("on the planted bug with a baseline that excuses its failures: both pass, vitest skipping the excused", async () => {
     const file = join(dir, "expected-failures.yaml");
-    const entries = Object.keys(swapped?.expect ?? {}).map(
+    const entries = Object.keys(swappedChanges).map(
       (id) => `  - case: ${id}\n    reason: swaps 201 and 202 until the fix ships\n`,
     );
     await writeFile(file, `expectedFailures:\n${entries.join("")}`);

@@ -32,7 +32,13 @@ async function modulesLoadedBy(args: string[]): Promise<{ stdout: string; module
     { cwd: PACKAGE_ROOT, env: { PATH: process.env.PATH ?? "", RECORD_IMPORTS: file } },
   );
   const urls = (await readFile(file, "utf8")).split("\n").filter(Boolean);
-  const modules = [...new Set(urls.map((url) => fileURLToPath(url).slice(PACKAGE_ROOT.length)))];
+  // node_modules may be a symbolic link out of the package (a git worktree's): a package is then resolved to a
+  // path outside PACKAGE_ROOT, which is kept from node_modules/ on, as it is inside.
+  const relative = (path: string) =>
+    path.startsWith(PACKAGE_ROOT)
+      ? path.slice(PACKAGE_ROOT.length)
+      : path.replace(/^.*?(?=node_modules\/)/, "");
+  const modules = [...new Set(urls.map((url) => relative(fileURLToPath(url))))];
   return { stdout, modules };
 }
 

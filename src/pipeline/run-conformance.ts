@@ -1,10 +1,9 @@
 // One conformance run from settings to verdict: targets, cases, baseline, state-hook probe, matrix (repeated), summary, reports.
-import { type Baseline, type BaselineOutcome, loadBaseline, toExcusals } from "../baseline/baseline.js";
+import type { Baseline, BaselineOutcome } from "../baseline/baseline.js";
 import type { Case } from "../cases/case-types.js";
 import { NumberAllocator } from "../cases/case-vars.js";
 import { ConfigError, parseProfile, type TargetSettings, toTargetConfig } from "../config/config.js";
 import { type Contract, PROFILES, type ProfileName } from "../contract/contract.js";
-import { buildResultsDocument } from "../report/model.js";
 import type { Redactor } from "../report/redact.js";
 import { startEmbeddedTargets } from "../runner/embedded-targets.js";
 import { TargetUnreachableError } from "../runner/errors.js";
@@ -81,7 +80,7 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
   const baseline =
     settings.expectedFailures === undefined
       ? undefined
-      : await loadBaseline(settings.expectedFailures, {
+      : await (await import("../baseline/baseline.js")).loadBaseline(settings.expectedFailures, {
           cases: allCases.map((testCase) => testCase.id),
           requirements: contract.requirements.map((requirement) => requirement.id),
         });
@@ -108,6 +107,8 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
       if (settings.reportDir === undefined) {
         return [];
       }
+      // Loaded only to write: a run without --report-dir never loads the results model and its renderers' helpers.
+      const { buildResultsDocument } = await import("../report/model.js");
       const document = buildResultsDocument({
         contract,
         cases,
@@ -167,7 +168,10 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
       throw error;
     }
     const baselineOutcome = baseline?.evaluate(runs, strict);
-    const excusals = baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined;
+    const excusals =
+      baseline && baselineOutcome
+        ? (await import("../baseline/baseline.js")).toExcusals(baseline, strict, baselineOutcome)
+        : undefined;
     const summary = summarize(runs, strict, excusals, subset ? partialOf(runs, cases, allCases) : undefined);
     const withBaseline =
       baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {};

@@ -79,6 +79,10 @@ describe("start-up", () => {
     expect(packagesOf(modules)).not.toContain("xmlbuilder2");
     expect(packagesOf(modules)).not.toContain("ajv-formats");
     expect(packagesOf(modules)).not.toContain("@apidevtools/swagger-parser");
+    // No --report-dir and no --expected-failures: neither the results model nor the baseline is loaded.
+    expect(
+      modules.filter((path) => path === "src/report/model.ts" || path.startsWith("src/baseline/")),
+    ).toEqual([]);
     // Only ajv's small runtime helpers, which the generated code requires.
     expect(
       modules.filter(

@@ -1,7 +1,7 @@
 // The diff's JUnit and HTML reports, built with the run reports' own tools (src/pipeline/reporters.ts writes them).
 import { create } from "xmlbuilder2";
 import { html, page } from "../report/html-kit.js";
-import type { Difference } from "./compare.js";
+import type { Difference } from "./attribute.js";
 import type { CaseComparison, CaseStatus, DiffReport } from "./diff-types.js";
 import { requirementLabel, whatLabel } from "./report.js";
 

@@ -3,13 +3,8 @@ import type { Case } from "../cases/case-types.js";
 import type { Contract, ProfileName } from "../contract/contract.js";
 import type { Redactor } from "../report/redact.js";
 import type { CaseResult } from "../runner/results.js";
-import {
-  comparability,
-  compareResults,
-  type Difference,
-  differenceKey,
-  type RequirementRef,
-} from "./compare.js";
+import type { Difference, RequirementRef } from "./attribute.js";
+import { comparability, compareResults, differenceKey } from "./compare.js";
 import type { CaseComparison, CaseStatus, DiffSummary } from "./diff-types.js";
 import type { DiffRules } from "./rules.js";
 

@@ -3,7 +3,7 @@ import type { ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../exchange.js";
 import type { Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
-import type { Difference, RequirementRef } from "./compare.js";
+import type { Difference, RequirementRef } from "./attribute.js";
 import type { RecordedBaseline } from "./recorded.js";
 import type { DiffRules, describeRules } from "./rules.js";
 

@@ -1,6 +1,6 @@
 // Renders a diff for the terminal and as Markdown, and documents the shape of diff.json.
 import { styleText } from "node:util";
-import type { Difference } from "./compare.js";
+import type { Difference } from "./attribute.js";
 import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./diff-types.js";
 
 /*

@@ -52,7 +52,13 @@ function packagesOf(modules: string[]): string[] {
 }
 
 describe("start-up", () => {
-  for (const args of [["--version"], ["--help"], ["run", "--help"], ["serve", "--help"]]) {
+  for (const args of [
+    ["--version"],
+    ["--help"],
+    ["run", "--help"],
+    ["diff", "--help"],
+    ["serve", "--help"],
+  ]) {
     it(`\`${args.join(" ")}\` loads commander and no command module`, async () => {
       const { stdout, modules } = await modulesLoadedBy(args);
       expect(stdout).toMatch(args[0] === "--version" ? /^\d+\.\d+\.\d+/ : /Usage:/);

@@ -1,3 +1,4 @@
+// The reference's login and authentication over real HTTP: schemes, tokens, refusals, checked against the contract.
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_BASIC, basic, Target, valid } from "./reference-target.js";

@@ -1,3 +1,4 @@
+// The reference's request bodies and connections over real HTTP: malformed and mislabelled bodies, limits, framing, pipelining.
 import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import request, { type Response } from "supertest";

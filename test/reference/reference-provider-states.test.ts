@@ -1,3 +1,4 @@
+// The reference's provider-state hook over real HTTP: every state set up and torn down, and its refusals.
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

@@ -1,3 +1,4 @@
+// The reference's POST /v1/account in registration-open over real HTTP: each row of contract-decisions.md, checked against the contract.
 import fc from "fast-check";
 import request from "supertest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

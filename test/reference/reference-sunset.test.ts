@@ -1,3 +1,4 @@
+// The reference in profile sunset over real HTTP: registration and verify blocked with 403/1005, the rest as in registration-open.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUNSET_DETAILS } from "../../src/reference/index.js";
 import { basic, CERT, freshNumber, Target, valid } from "./reference-target.js";

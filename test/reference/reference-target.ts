@@ -1,3 +1,4 @@
+// The reference started over real HTTP for the reference tests: the admin's token, fresh numbers, and the assertions every answer must pass.
 import { request as httpRequest } from "node:http";
 import request, { type Response } from "supertest";
 import { expect } from "vitest";

@@ -1,3 +1,4 @@
+// The reference's verify and two-step settings in registration-open over real HTTP, checked against the contract.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CERT, freshNumber, Target } from "./reference-target.js";
 

@@ -1,9 +1,9 @@
 // `compare`: reads results.json files of several runs and writes the case × implementation grid as HTML and JSON.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { prepareReportDir } from "../pipeline/reporters.js";
 import { compareResults, readResults } from "../report/compare.js";
 import { renderCompareHtml } from "../report/compare-html.js";
-import { prepareReportDir } from "../report/write-reports.js";
 import type { Output } from "./run-command.js";
 
 export interface CompareFlags {

@@ -7,16 +7,15 @@ import { CaseError } from "../cases/case-error.js";
 import { ConfigError } from "../config-error.js";
 import { ContractError } from "../contract/contract-error.js";
 import { PROFILES } from "../contract/profiles.js";
-import { DIFF_REPORT_FILES, DIFF_REPORTERS } from "../diff/diff-reporters.js";
 import { PACKAGE_JSON_PATH } from "../paths.js";
 import { MAX_REPEAT } from "../pipeline/limits.js";
+import { reportersOf, reportFilesHelp } from "../pipeline/reporters.js";
 import {
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_FAILED_LOGINS,
   DEFAULT_STORE_CAPS,
 } from "../reference/defaults.js";
 import { SecretScope } from "../report/redact.js";
-import { REPORT_FILES, REPORTERS } from "../report/reporters.js";
 import { LoginError, TargetUnreachableError } from "../runner/errors.js";
 import { colorFor } from "../terminal-style.js";
 import type { CompareFlags } from "./compare-command.js";
@@ -127,11 +126,11 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .option("--verbose", "print every failed check, also of passing cases")
     .option(
       "--report-dir <dir>",
-      `write the reports here: ${REPORTERS.map((name) => `${REPORT_FILES[name]} (${name})`).join(", ")} (env WA_CONFORMANCE_REPORT_DIR)`,
+      `write the reports here: ${reportFilesHelp("run")} (env WA_CONFORMANCE_REPORT_DIR)`,
     )
     .option(
       "--reporter <names>",
-      `only these reports, repeat or comma-separate: ${REPORTERS.join(", ")} (default all; needs --report-dir)`,
+      `only these reports, repeat or comma-separate: ${reportersOf("run").join(", ")} (default all; needs --report-dir)`,
       collect,
     )
     .option(
@@ -220,13 +219,10 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
       integer("--concurrency", 1, 256),
     )
     .option("--insecure", "accept TLS certificates that do not verify (self-signed)")
-    .option(
-      "--report-dir <dir>",
-      `write the reports here: ${DIFF_REPORTERS.map((name) => `${DIFF_REPORT_FILES[name]} (${name})`).join(", ")}`,
-    )
+    .option("--report-dir <dir>", `write the reports here: ${reportFilesHelp("diff")}`)
     .option(
       "--reporter <names>",
-      `only these reports, repeat or comma-separate: ${DIFF_REPORTERS.join(", ")} (default all; needs --report-dir)`,
+      `only these reports, repeat or comma-separate: ${reportersOf("diff").join(", ")} (default all; needs --report-dir)`,
       collect,
     )
     .option(
@@ -397,13 +393,10 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     .option("--duration <s>", "stop by itself after this many seconds", integer("--duration", 1, 31_536_000))
     .option("--strict", "SHOULD failures (WARN) fail the session too")
     .option("--quiet", "print only exchanges that did not pass")
-    .option(
-      "--report-dir <dir>",
-      `write the reports here when it stops: ${REPORTERS.map((name) => `${REPORT_FILES[name]} (${name})`).join(", ")}`,
-    )
+    .option("--report-dir <dir>", `write the reports here when it stops: ${reportFilesHelp("run")}`)
     .option(
       "--reporter <names>",
-      `only these reports, repeat or comma-separate: ${REPORTERS.join(", ")} (default all; needs --report-dir)`,
+      `only these reports, repeat or comma-separate: ${reportersOf("run").join(", ")} (default all; needs --report-dir)`,
       collect,
     )
     .option(

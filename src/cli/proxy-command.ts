@@ -2,12 +2,12 @@
 import { ConfigError } from "../config-error.js";
 import { loadContract, PROFILES, type ProfileName } from "../contract/contract.js";
 import { DEFAULT_MAX_BODY_BYTES } from "../http/send.js";
+import { parseReporters, prepareReportDir, writeReports } from "../pipeline/reporters.js";
 import { startForwarder } from "../proxy/forward.js";
-import { sessionOutcome, summaryLines, writeSessionReports } from "../proxy/proxy-report.js";
+import { sessionDocument, sessionOutcome, summaryLines } from "../proxy/proxy-report.js";
 import { ProxySession } from "../proxy/proxy-session.js";
 import { upstreamUnreachableAnswer } from "../proxy/unreachable.js";
 import { Redactor } from "../report/redact.js";
-import { parseReporters, prepareReportDir } from "../report/write-reports.js";
 import type { Output } from "./run-command.js";
 
 export interface ProxyFlags {
@@ -124,13 +124,12 @@ export async function proxyCommand(
   const outcome = sessionOutcome(contract, session, flags.strict === true);
   output.out(redactor.text(summaryLines(session, outcome).join("\n")));
   if (flags.reportDir !== undefined) {
-    const written = await writeSessionReports(contract, outcome, {
-      dir: flags.reportDir,
-      reporters,
+    const document = sessionDocument(contract, outcome, {
       redactor,
       strict: flags.strict === true,
       endTimes: session.endTimes,
     });
+    const written = await writeReports(flags.reportDir, "run", document, reporters);
     output.out(`reports: ${written.join(", ")}`);
   }
   if (outcome.exitCode === 3) {

@@ -1,10 +1,10 @@
 // `run`: the pipeline of src/pipeline with console output: each case, the requirement tables, the summary; returns the exit code.
 import type { Baseline } from "../baseline/baseline.js";
 import { ConfigError, resolveRunSettings, type TargetSettings } from "../config/config.js";
+import { parseReporters } from "../pipeline/reporters.js";
 import { runConformance } from "../pipeline/run-conformance.js";
 import { requirementExcuses } from "../report/excuses.js";
 import type { Redactor } from "../report/redact.js";
-import { parseReporters } from "../report/write-reports.js";
 import {
   type ConsoleStyle,
   formatCaseResult,

@@ -1,31 +1,9 @@
-// The diff's files in --report-dir (diff.json, diff.md, JUnit, HTML, a HAR per side), built with the run reports' own tools.
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
+// The diff's JUnit and HTML reports, built with the run reports' own tools (src/pipeline/reporters.ts writes them).
 import { create } from "xmlbuilder2";
-import { ConfigError } from "../config-error.js";
 import { html, page } from "../report/html-kit.js";
-import { prepareReportDir } from "../report/write-reports.js";
-import type { Difference } from "./compare.js";
-import { DIFF_REPORT_FILES, DIFF_REPORTERS, type DiffReporterName } from "./diff-reporters.js";
-import { DIFF_HAR_FILES, renderDiffHar } from "./har.js";
-import { formatDiffMarkdown, requirementLabel, whatLabel } from "./report.js";
-import type { CaseComparison, CaseStatus, DiffReport, SideExchanges } from "./run-diff.js";
-
-export { DIFF_REPORT_FILES, DIFF_REPORTERS, type DiffReporterName } from "./diff-reporters.js";
-
-/** --reporter values (repeated or comma-separated); every reporter when none is named. */
-export function parseDiffReporters(names: readonly string[] | undefined): DiffReporterName[] {
-  if (names === undefined || names.length === 0) {
-    return [...DIFF_REPORTERS];
-  }
-  const unknown = names.filter((name) => !(DIFF_REPORTERS as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new ConfigError(
-      `unknown reporter ${unknown.join(", ")} for diff: choose from ${DIFF_REPORTERS.join(", ")}`,
-    );
-  }
-  return DIFF_REPORTERS.filter((name) => names.includes(name));
-}
+import type { Difference } from "./attribute.js";
+import type { CaseComparison, CaseStatus, DiffReport } from "./diff-types.js";
+import { requirementLabel, whatLabel } from "./report.js";
 
 function differenceText(differences: Difference[]): string {
   return differences
@@ -169,37 +147,4 @@ ${side("baseline", report.baseline)}${side("candidate", report.candidate)}${side
 ${shown.length === 0 ? html`<p>Every case is the same on both sides after the rules.</p>` : shown.map(caseSection)}
 </main>`;
   return page(`Diff: ${report.candidate.name} against ${report.baseline.name}`, CSS, body);
-}
-
-const RENDERERS: Record<Exclude<DiffReporterName, "har">, (report: DiffReport) => string> = {
-  json: (report) => `${JSON.stringify(report, null, 2)}\n`,
-  markdown: formatDiffMarkdown,
-  junit: renderDiffJUnit,
-  html: renderDiffHtml,
-};
-
-/**
- * Writes each chosen file into the folder and returns the paths written, in DIFF_REPORTERS order (the HARs in
- * the order of `exchanges`: baseline, candidate, baseline-2). `exchanges` must be redacted already, as `report` is.
- */
-export async function writeDiffArtifacts(
-  dir: string,
-  report: DiffReport,
-  exchanges: readonly SideExchanges[],
-  reporters: readonly DiffReporterName[] = DIFF_REPORTERS,
-): Promise<string[]> {
-  await prepareReportDir(dir);
-  const files = (name: DiffReporterName): [string, string][] =>
-    name === "har"
-      ? exchanges.map((side) => [DIFF_HAR_FILES[side.side.role], renderDiffHar(side)])
-      : [[DIFF_REPORT_FILES[name], RENDERERS[name](report)]];
-  const written: string[] = [];
-  for (const name of reporters) {
-    for (const [file, text] of files(name)) {
-      const path = join(dir, file);
-      await writeFile(path, text, "utf8");
-      written.push(path);
-    }
-  }
-  return written;
 }

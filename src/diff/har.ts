@@ -2,7 +2,7 @@
 import { type HarPageInput, renderHarLog } from "../report/har.js";
 import { kitInfo } from "../report/manifest.js";
 import { exchangeDocs } from "../report/model.js";
-import type { SideExchanges, SideInfo } from "./run-diff.js";
+import type { DiffRun, SideExchanges, SideInfo } from "./diff-types.js";
 
 /*
  * One file per side rather than one for the whole diff: browsers' network panels (Chrome, Firefox, Safari) and
@@ -34,4 +34,9 @@ export function renderDiffHar(side: SideExchanges): string {
     ),
   };
   return renderHarLog(kitInfo(), side.secretsRedacted, [page]);
+}
+
+/** Every side's HAR file of a diff, in side order (baseline, candidate, baseline-2): file name → text. */
+export function renderDiffHars(run: DiffRun): [file: string, text: string][] {
+  return run.exchanges.map((side) => [DIFF_HAR_FILES[side.side.role], renderDiffHar(side)]);
 }

@@ -1,7 +1,7 @@
 // Renders a diff for the terminal and as Markdown, and documents the shape of diff.json.
 import { type ConsoleStyle, paint, type Style } from "../terminal-style.js";
-import type { Difference } from "./compare.js";
-import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./run-diff.js";
+import type { Difference } from "./attribute.js";
+import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./diff-types.js";
 
 /*
  * diff.json is the DiffReport of src/diff/run-diff.ts, written as is:

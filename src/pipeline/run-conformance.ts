@@ -1,18 +1,10 @@
 // One conformance run from settings to verdict: targets, cases, baseline, state-hook probe, matrix (repeated), summary, reports.
-import { type Baseline, type BaselineOutcome, loadBaseline, toExcusals } from "../baseline/baseline.js";
+import type { Baseline, BaselineOutcome } from "../baseline/baseline.js";
 import type { Case } from "../cases/case-types.js";
 import { NumberAllocator } from "../cases/case-vars.js";
-import { loadCases } from "../cases/load-cases.js";
 import { ConfigError, parseProfile, type TargetSettings, toTargetConfig } from "../config/config.js";
-import { type Contract, loadContract, PROFILES, type ProfileName } from "../contract/contract.js";
-import { buildResultsDocument } from "../report/model.js";
-import { Redactor } from "../report/redact.js";
-import {
-  parseReporters,
-  prepareReportDir,
-  type ReporterName,
-  writeReports,
-} from "../report/write-reports.js";
+import { type Contract, PROFILES, type ProfileName } from "../contract/contract.js";
+import type { Redactor } from "../report/redact.js";
 import { startEmbeddedTargets } from "../runner/embedded-targets.js";
 import { TargetUnreachableError } from "../runner/errors.js";
 import {
@@ -26,12 +18,12 @@ import {
   worstVerdict,
 } from "../runner/results.js";
 import { BODY_RETENTION_CHARS } from "../runner/run-case.js";
-import { probeTarget, rollUpRequirements, runMatrix, stateProviderFor } from "../runner/run-matrix.js";
+import { rollUpRequirements, runMatrix, stateProviderFor } from "../runner/run-matrix.js";
 import { LoginError } from "../runner/session.js";
-import { probeStateHook } from "../runner/states.js";
-import { type TargetConfig, targetSecrets } from "../runner/target.js";
+import type { TargetConfig } from "../runner/target.js";
 import { MAX_REPEAT } from "./limits.js";
-import { selectCases } from "./select-cases.js";
+import { prepareReportDir, type ReporterName, writeReports } from "./reporters.js";
+import { loadSelectedCases, prepareTarget, redactorFor } from "./run-steps.js";
 
 export interface RunEvents {
   /** No target was set: the embedded reference runs in these profiles. */
@@ -82,15 +74,13 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_REPEAT) {
     throw new ConfigError(`--repeat must be a whole number from 1 to ${MAX_REPEAT}, not ${repeat}`);
   }
-  const contract = await loadContract(settings.contract);
-  const allCases = await loadCases(contract, settings.caseDir);
-  const cases = selectCases(allCases, settings.cases);
+  const { contract, allCases, cases } = await loadSelectedCases(settings.cases, settings);
   const strict = settings.strict ?? false;
   // Checked before any case runs: a bad baseline or an unwritable report directory is exit 2, not a wasted run.
   const baseline =
     settings.expectedFailures === undefined
       ? undefined
-      : await loadBaseline(settings.expectedFailures, {
+      : await (await import("../baseline/baseline.js")).loadBaseline(settings.expectedFailures, {
           cases: allCases.map((testCase) => testCase.id),
           requirements: contract.requirements.map((requirement) => requirement.id),
         });
@@ -99,13 +89,7 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
   }
   const { targets, close } = await resolveTargets(settings, strict, events, contract);
   try {
-    // One redactor for the console and every artifact; it learns tokens and codes from the exchanges as they come.
-    const secrets = targetSecrets(targets, contract);
-    const redactor = Redactor.forContract(contract, {
-      enabled: request.includeSecrets !== true,
-      secrets: secrets.values,
-      headers: secrets.headers,
-    });
+    const redactor = redactorFor(contract, targets, request.includeSecrets === true);
     events.loaded?.(contract, cases, { redactor, ...(baseline === undefined ? {} : { baseline }) });
     const startedAt = new Date().toISOString();
     const caseEndTimes = new Map<CaseResult, number>();
@@ -123,6 +107,8 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
       if (settings.reportDir === undefined) {
         return [];
       }
+      // Loaded only to write: a run without --report-dir never loads the results model and its renderers' helpers.
+      const { buildResultsDocument } = await import("../report/model.js");
       const document = buildResultsDocument({
         contract,
         cases,
@@ -135,12 +121,11 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
         caseEndTimes,
         ...(baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {}),
       });
-      return writeReports(settings.reportDir, document, request.reporters ?? parseReporters(undefined));
+      return writeReports(settings.reportDir, "run", document, request.reporters);
     };
     try {
       for (const target of targets) {
-        await probeTarget(target, contract);
-        await probeStateHook(target, redactor, contract);
+        await prepareTarget(contract, target, redactor);
         // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
         const allocator = new NumberAllocator();
         let merged: Repetitions | undefined;
@@ -183,7 +168,10 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
       throw error;
     }
     const baselineOutcome = baseline?.evaluate(runs, strict);
-    const excusals = baseline && baselineOutcome ? toExcusals(baseline, strict, baselineOutcome) : undefined;
+    const excusals =
+      baseline && baselineOutcome
+        ? (await import("../baseline/baseline.js")).toExcusals(baseline, strict, baselineOutcome)
+        : undefined;
     const summary = summarize(runs, strict, excusals, subset ? partialOf(runs, cases, allCases) : undefined);
     const withBaseline =
       baseline && baselineOutcome ? { baseline: { baseline, outcome: baselineOutcome } } : {};

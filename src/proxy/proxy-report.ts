@@ -1,8 +1,7 @@
 // The session as a run: each exchange a result, a verdict per requirement judged, the exit code, and the same reports as `run` writes.
 import type { Contract, Requirement } from "../contract/contract.js";
-import { buildResultsDocument } from "../report/model.js";
+import { buildResultsDocument, type ResultsDocument } from "../report/model.js";
 import type { Redactor } from "../report/redact.js";
-import { type ReporterName, writeReports } from "../report/write-reports.js";
 import {
   type CaseResult,
   type ProfileRun,
@@ -101,20 +100,21 @@ export function summaryLines(session: ProxySession, outcome: SessionOutcome): st
   return lines;
 }
 
-/** Writes the reports of the session, redacted as `run`'s are; returns the paths written. */
-export function writeSessionReports(
+/**
+ * The session as a run's results document, redacted as `run`'s is: what the reporters of `run` write (the command
+ * hands it to the one reporter registry).
+ */
+export function sessionDocument(
   contract: Contract,
   outcome: SessionOutcome,
   options: {
-    dir: string;
-    reporters: readonly ReporterName[];
     redactor: Redactor;
     strict: boolean;
     /** When each exchange ended (ms since the epoch), for the reports' times. */
     endTimes: ReadonlyMap<CaseResult, number>;
   },
-): Promise<string[]> {
-  const document = buildResultsDocument({
+): ResultsDocument {
+  return buildResultsDocument({
     contract,
     cases: [],
     runs: [outcome.run],
@@ -125,5 +125,4 @@ export function writeSessionReports(
     finishedAt: outcome.run.finishedAt,
     caseEndTimes: options.endTimes,
   });
-  return writeReports(options.dir, document, options.reporters);
 }

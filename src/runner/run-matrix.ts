@@ -97,6 +97,27 @@ export async function runPool<T>(
   await Promise.all(workers);
 }
 
+/**
+ * Runs the cases `concurrency` at once, except those that touch target-wide settings: they run alone, after the
+ * others, so they cannot disturb them. A run and a diff both order their cases so.
+ */
+export async function runExclusiveLast(
+  cases: Case[],
+  concurrency: number,
+  work: (testCase: Case) => Promise<void>,
+): Promise<void> {
+  await runPool(
+    cases.filter((testCase) => !testCase.exclusive),
+    concurrency,
+    work,
+  );
+  await runPool(
+    cases.filter((testCase) => testCase.exclusive),
+    1,
+    work,
+  );
+}
+
 export async function runMatrix(
   contract: Contract,
   cases: Case[],
@@ -115,17 +136,7 @@ export async function runMatrix(
   const selected = options.reportOtherProfiles
     ? cases
     : cases.filter((testCase) => testCase.profiles.includes(target.profile));
-  // Cases that touch target-wide settings run alone, after the others, so they cannot disturb them.
-  await runPool(
-    selected.filter((testCase) => !testCase.exclusive),
-    target.concurrency,
-    run,
-  );
-  await runPool(
-    selected.filter((testCase) => testCase.exclusive),
-    1,
-    run,
-  );
+  await runExclusiveLast(selected, target.concurrency, run);
   await tearDownTargetStates(context);
   const ordered = cases
     .map((testCase) => results.get(testCase))
@@ -165,7 +176,8 @@ export async function tearDownTargetStates(context: RunContext): Promise<void> {
   }
 }
 
-function reportedVersion(results: CaseResult[]): string | undefined {
+/** meta.version as the target reported it in the first answer that has one. */
+export function reportedVersion(results: CaseResult[]): string | undefined {
   for (const result of results) {
     for (const exchange of result.exchanges) {
       const body = exchange.response.json;

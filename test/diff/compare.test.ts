@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Case } from "../../src/cases/case-types.js";
 import { type Contract, loadContract } from "../../src/contract/contract.js";
 import { compareResults, type Difference } from "../../src/diff/compare.js";
+import { compareCase, summarizeDiff } from "../../src/diff/compare-case.js";
 import { flatten, normalizeResponse } from "../../src/diff/normalize.js";
 import { compileRules, DEFAULT_RULES, type DiffRules } from "../../src/diff/rules.js";
-import { compareCase, summarizeDiff } from "../../src/diff/run-diff.js";
 import type { Exchange } from "../../src/exchange.js";
 import type { CaseResult, Failure, Verdict } from "../../src/runner/results.js";
 

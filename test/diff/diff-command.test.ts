@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/run-command.js";
 import type { Contract } from "../../src/contract/contract.js";
-import type { DiffReport } from "../../src/diff/run-diff.js";
+import type { DiffReport } from "../../src/diff/diff-types.js";
 import {
   ACCEPTS_UPPER_CASE_SMS,
   BARE_ERRORS,
@@ -423,6 +423,19 @@ describe("settings and reports", () => {
     const outcome = await runDiffCommand({ baseline: await target(), candidate: gone });
     expect(outcome.code).toBe(3);
     expect(outcome.err).toMatch(/^candidate: /);
+  });
+
+  it("exits 3 naming the side whose state hook is unreachable, before any case runs", async () => {
+    const gone = await startTarget(contract);
+    await gone.close();
+    const candidate = await target();
+    const outcome = await runDiffCommand(
+      { baseline: await target(), candidate },
+      { candidateStateUrl: gone.stateUrl },
+    );
+    expect(outcome.code).toBe(3);
+    expect(outcome.err).toMatch(/^candidate: the state hook .+ is unreachable/);
+    expect(outcome.report).toBeUndefined();
   });
 
   it("reads each side from a config file, a second baseline inheriting the first's credentials and hook path", async () => {

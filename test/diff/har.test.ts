@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DiffFlags } from "../../src/cli/diff-command.js";
 import { runCommand } from "../../src/cli/run-command.js";
 import type { Contract } from "../../src/contract/contract.js";
+import type { DiffReport } from "../../src/diff/diff-types.js";
 import { DIFF_HAR_FILES } from "../../src/diff/har.js";
-import type { DiffReport } from "../../src/diff/run-diff.js";
 import type { ReferenceRequest, ReferenceResponse } from "../../src/reference/index.js";
 import {
   contractPromise,
@@ -296,7 +296,7 @@ describe("the HAR files of a diff", () => {
     expect(await readdir(onlyJson)).toEqual(["diff.json"]);
     const unknown = await runDiffCommand(sides, { reportDir: onlyJson, reporter: ["pdf"] });
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toContain("choose from json, markdown, junit, html, har");
+    expect(unknown.err).toContain("choose from junit, json, html, har, markdown");
   });
 
   it("of a recorded baseline hold the exchanges of its results file, dated as recorded, redacted", async () => {

@@ -10,7 +10,7 @@ import { type DiffFlags, diffCommand } from "../../src/cli/diff-command.js";
 import type { Output } from "../../src/cli/run-command.js";
 import { ConfigError } from "../../src/config/config.js";
 import { type Contract, loadContract, type ProfileName } from "../../src/contract/contract.js";
-import type { DiffReport } from "../../src/diff/run-diff.js";
+import type { DiffReport } from "../../src/diff/diff-types.js";
 import {
   createReferenceHandler,
   PROVIDER_STATE_PATH,

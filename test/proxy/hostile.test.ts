@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeCertificate } from "../../src/cert/certificate.js";
-import { sessionOutcome, writeSessionReports } from "../../src/proxy/proxy-report.js";
-import { REPORTERS } from "../../src/report/reporters.js";
+import { writeReports } from "../../src/pipeline/reporters.js";
+import { sessionDocument, sessionOutcome } from "../../src/proxy/proxy-report.js";
 import { contract, exchange, type Proxied, send, startProxy } from "./support.js";
 
 const closers: (() => Promise<void>)[] = [];
@@ -249,15 +249,21 @@ describe("secrets", () => {
     const dir = await mkdtemp(join(tmpdir(), "wa-proxy-secrets-"));
     closers.push(() => rm(dir, { recursive: true, force: true }));
     const outcome = sessionOutcome(contract, proxy.session, false);
-    await writeSessionReports(contract, outcome, {
-      dir,
-      reporters: REPORTERS,
+    const document = sessionDocument(contract, outcome, {
       redactor: proxy.redactor,
       strict: false,
       endTimes: proxy.session.endTimes,
     });
+    await writeReports(dir, "run", document);
     const files = await readdir(dir);
-    expect(files.sort()).toEqual(["exchanges.har", "junit.xml", "report.html", "results.json", "summary.md"]);
+    expect(files.sort()).toEqual([
+      "ctrf.json",
+      "exchanges.har",
+      "junit.xml",
+      "report.html",
+      "results.json",
+      "summary.md",
+    ]);
     const written = [
       proxy.lines.join("\n"),
       ...(await Promise.all(files.map((file) => readFile(join(dir, file), "utf8")))),

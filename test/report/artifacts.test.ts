@@ -1,8 +1,8 @@
 // A run against a planted-bug target that leaks secrets writes all five artifacts, and no secret is in any of them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { convert } from "xmlbuilder2";
+import { REPORTERS, reportersOf } from "../../src/pipeline/reporters.js";
 import type { ResultsDocument } from "../../src/report/model.js";
-import { REPORT_FILES } from "../../src/report/write-reports.js";
 import { validatorFor } from "../../src/schemas.js";
 import {
   type CliRun,
@@ -13,7 +13,7 @@ import {
   tempDir,
 } from "./planted-run.js";
 
-const ARTIFACTS = Object.values(REPORT_FILES);
+const ARTIFACTS = reportersOf("run").map((name) => REPORTERS[name].run.file);
 
 /** A secret found as a whole value: digits-only secrets (PINs) must not be mistaken for part of a hash or number. */
 function contains(text: string, secret: string): boolean {

@@ -58,9 +58,8 @@ const ITS_BUG = `
 let fixtures = "";
 beforeAll(async () => {
   fixtures = await mkdtemp(join(tmpdir(), "wa-planted-"));
-  await cp(join(FIXTURES_DIR, "cases"), join(fixtures, "cases"), { recursive: true });
-  await cp(join(FIXTURES_DIR, "planted-bugs"), join(fixtures, "planted-bugs"), { recursive: true });
-  await cp(join(FIXTURES_DIR, "planted-bug.schema.json"), join(fixtures, "planted-bug.schema.json"));
+  // The whole of fixtures/: the cases, the negative matrix's rules beside them, the planted bugs and the schemas.
+  await cp(FIXTURES_DIR, fixtures, { recursive: true });
 });
 afterAll(async () => {
   await rm(fixtures, { recursive: true, force: true });

@@ -95,6 +95,7 @@ describe("proxy --upstream <serve>, in a process of its own", () => {
     expect(out).not.toContain(token);
     expect(out).not.toContain(code);
     expect((await readdir(reports)).sort()).toEqual([
+      "ctrf.json",
       "exchanges.har",
       "junit.xml",
       "report.html",

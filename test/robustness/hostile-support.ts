@@ -121,6 +121,7 @@ export function expectJudged(run: HostileRun): void {
   );
   expect(run.exitCode, run.err.slice(0, 2000)).toBe(EXIT.notConformant);
   expect([...run.artifacts.keys()].sort()).toEqual([
+    "ctrf.json",
     "exchanges.har",
     "junit.xml",
     "report.html",

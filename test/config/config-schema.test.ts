@@ -11,10 +11,12 @@ import {
   renderDiffConfigSchema,
 } from "../../scripts/generate-types.js";
 import { readDiffConfigFile } from "../../src/cli/diff-settings.js";
+import { EXIT } from "../../src/cli/main.js";
 import { ConfigError, ENVIRONMENT_VARIABLES, readConfigFile } from "../../src/config/config.js";
 import { CONFIG_KEYS } from "../../src/config/config-keys.js";
 import { PACKAGE_ROOT } from "../../src/paths.js";
 import { parseYaml } from "../../src/yaml.js";
+import { runCli } from "../support/cli.js";
 import { FULL_SETTINGS } from "./full-settings.js";
 
 type Schema = Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
@@ -199,6 +201,15 @@ describe("a mistyped config key", () => {
     const message = await configErrorOf(readConfigFile(path));
     expect(message).toContain(path);
     expect(message).toMatch(want);
+  });
+
+  it("is a usage error on the command line: exit 2, the file and the key named, no stack trace", async () => {
+    const path = await configFile("target: http://127.0.0.1:9\ntimeout: 5000\n");
+    const outcome = await runCli(["run", "--config", path]);
+    expect(outcome.exitCode).toBe(EXIT.usage);
+    expect(outcome.err).toContain(path);
+    expect(outcome.err).toContain('"timeout" is not a known key (did you mean timeoutMs?)');
+    expect(outcome.err).not.toMatch(/\n\s+at /);
   });
 
   it("says nothing more for a key near no real one", async () => {

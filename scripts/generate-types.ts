@@ -1,8 +1,11 @@
-// `npm run build` runs this after generate-validators.ts: writes the contract's request and response types with openapi-typescript, and its profile names.
+// `npm run build` runs this after generate-validators.ts: writes the contract's request and response types with openapi-typescript, its profile names and the config file's schema.
 import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import openapiTS, { astToString } from "openapi-typescript";
+import { DIFF_CONFIG_SCHEMA } from "../src/cli/diff-settings.js";
+import { configSchemaFor } from "../src/config/config.js";
+import { loadContract } from "../src/contract/contract.js";
 import { CONTRACT_PATH } from "../src/paths.js";
 import { parseYaml } from "../src/yaml.js";
 import type { GeneratedModule } from "./generate-validators.js";
@@ -48,14 +51,71 @@ export async function renderProfileNames(contractPath: string = CONTRACT_PATH): 
   };
 }
 
+/**
+ * JSON as Biome formats it (lint checks schemas/): two-space indents, objects one key a line, an array of plain
+ * values on one line when it fits in the line width.
+ */
+export function formatJson(value: unknown, indent = "", lineWidth = 110, key = ""): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      return "[]";
+    }
+    const flat = value.every((item) => item === null || typeof item !== "object");
+    const oneLine = `[${value.map((item) => JSON.stringify(item)).join(", ")}]`;
+    if (flat && indent.length + key.length + oneLine.length + 1 <= lineWidth) {
+      return oneLine;
+    }
+    return `[\n${value.map((item) => `${inner}${formatJson(item, inner, lineWidth)}`).join(",\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) {
+      return "{}";
+    }
+    const lines = entries.map(([name, item]) => {
+      const prefix = `${JSON.stringify(name)}: `;
+      return `${inner}${prefix}${formatJson(item, inner, lineWidth, prefix)}`;
+    });
+    return `{\n${lines.join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The published schema of run's config file: test/config/config-schema.test.ts checks it is current. */
+export const CONFIG_SCHEMA_PATH = fileURLToPath(new URL("../schemas/config.schema.json", import.meta.url));
+
+/** The config file's schema under the kit's contract (its profiles and states derived from it), as JSON. */
+export async function renderConfigSchema(contractPath: string = CONTRACT_PATH): Promise<GeneratedModule> {
+  const schema = configSchemaFor(await loadContract(contractPath));
+  return { path: CONFIG_SCHEMA_PATH, text: `${formatJson(schema)}\n` };
+}
+
+/** The published schema of diff's config file, a format of its own (per-side sections). */
+export const DIFF_CONFIG_SCHEMA_PATH = fileURLToPath(
+  new URL("../schemas/diff-config.schema.json", import.meta.url),
+);
+
+/** diff's config file schema, with the id it is published under. */
+export function renderDiffConfigSchema(): GeneratedModule {
+  const { $schema, ...rest } = DIFF_CONFIG_SCHEMA;
+  const schema = { $schema, $id: "urn:wa-account-conformance:diff-config:1", ...rest };
+  return { path: DIFF_CONFIG_SCHEMA_PATH, text: `${formatJson(schema)}\n` };
+}
+
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const { path, text } of [await renderContractTypes(), await renderProfileNames()]) {
+  for (const { path, text } of [
+    await renderContractTypes(),
+    await renderProfileNames(),
+    await renderConfigSchema(),
+    renderDiffConfigSchema(),
+  ]) {
     const current = await readFile(path, "utf8").catch(() => undefined);
     if (current !== text) {
       await writeFile(path, text);
     }
     process.stdout.write(
-      `${current === text ? "unchanged" : "wrote"} ${path.replace(/.*\/src\//, "src/")}\n`,
+      `${current === text ? "unchanged" : "wrote"} ${path.replace(/.*\/(src|schemas)\//, "$1/")}\n`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import {
   CONFIG_SCHEMA,
   ConfigError,
+  explainConfigErrors,
   mergeSettings,
   parseProfile,
   settingsFromEnvironment,
@@ -12,7 +13,7 @@ import {
   validateUrl,
 } from "../config/config.js";
 import type { ProfileName } from "../contract/contract.js";
-import { explainByKey, readDataFile } from "../data-file.js";
+import { readDataFile } from "../data-file.js";
 import type { BaselineSource, DiffPlan } from "../diff/diff-types.js";
 import { readBaselineResults } from "../diff/recorded.js";
 import { loadRules } from "../diff/rules.js";
@@ -76,27 +77,45 @@ interface DiffFile {
   baseline2?: SideSettings;
 }
 
-const sideSchema = {
+/** One side's section: run's target keys; `description` says which side. */
+const sideSchema = (description: string) => ({
   type: "object",
   additionalProperties: false,
+  description,
   properties: Object.fromEntries(SIDE_KEYS.map((key) => [key, CONFIG_SCHEMA.properties[key]])),
-};
+});
 
 /** The diff config file's format: run's target keys per side, and the settings the sides share. */
 export const DIFF_CONFIG_SCHEMA = {
+  $schema: "https://json-schema.org/draft/2020-12/schema",
+  title: "wa-account-conformance diff config file (diff --config FILE)",
+  description:
+    "Settings of a `diff` (YAML or JSON): what both sides share, and per side the target keys of run's config file. Flags win over environment variables, which win over this file.",
   type: "object",
   additionalProperties: false,
   properties: {
+    $schema: CONFIG_SCHEMA.properties.$schema,
     profile: CONFIG_SCHEMA.properties.profile,
     timeoutMs: CONFIG_SCHEMA.properties.timeoutMs,
     insecure: CONFIG_SCHEMA.properties.insecure,
     concurrency: CONFIG_SCHEMA.properties.concurrency,
     cases: CONFIG_SCHEMA.properties.cases,
-    rules: { type: "string", minLength: 1 },
-    baselineResults: { type: "string", minLength: 1 },
-    baseline: sideSchema,
-    candidate: sideSchema,
-    baseline2: sideSchema,
+    rules: {
+      type: "string",
+      minLength: 1,
+      description: "A rule file (ignore, volatile, format), relative to this file's folder (--rules).",
+    },
+    baselineResults: {
+      type: "string",
+      minLength: 1,
+      description:
+        "The results.json of an earlier run, in place of a live baseline, relative to this file's folder (--baseline-results).",
+    },
+    baseline: sideSchema("The implementation being replaced (--baseline and its --baseline-* flags)."),
+    candidate: sideSchema("The implementation replacing it (--candidate and its --candidate-* flags)."),
+    baseline2: sideSchema(
+      "A second instance of the baseline, whose differences from the first are noise (--baseline-2 and its flags).",
+    ),
   },
 } as const;
 
@@ -108,10 +127,13 @@ export async function readDiffConfigFile(path: string): Promise<DiffFile> {
   if (data === null || data === undefined) {
     return {};
   }
-  validateDiffFile ??= new Ajv2020({ allErrors: true, strict: false }).compile(DIFF_CONFIG_SCHEMA);
+  // verbose: an error carries its schema, whose properties are what a mistyped key is matched to.
+  validateDiffFile ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(
+    DIFF_CONFIG_SCHEMA,
+  );
   if (!validateDiffFile(data)) {
     throw new ConfigError(
-      `the config file ${path} is invalid:\n${explainByKey(validateDiffFile.errors).join("\n")}`,
+      `the config file ${path} is invalid:\n${explainConfigErrors(validateDiffFile.errors).join("\n")}`,
     );
   }
   const file = data as DiffFile;

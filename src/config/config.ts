@@ -1,6 +1,6 @@
 // Resolves a target's settings from flags, environment variables and a config file, in that order of precedence.
 import { createRequire } from "node:module";
-import type { Ajv2020 } from "ajv/dist/2020.js";
+import type { Ajv2020, ErrorObject } from "ajv/dist/2020.js";
 import { ConfigError } from "../config-error.js";
 import { type Contract, loadContract, PROFILES, type ProfileName } from "../contract/contract.js";
 import { stateConfigSchema } from "../contract/state-config.js";
@@ -11,6 +11,8 @@ import {
   type StaticStates,
   type TargetConfig,
 } from "../runner/target.js";
+import { didYouMean } from "../suggest.js";
+import { CONFIG_KEYS, type ConfigKeyName, describedSchema } from "./config-keys.js";
 
 // Re-exported for src/cli/main.ts and the tests, which import it from here.
 export { ConfigError } from "../config-error.js";
@@ -48,38 +50,67 @@ export interface TargetSettings {
 export const CONFIG_SCHEMA = {
   type: "object",
   additionalProperties: false,
-  properties: {
-    target: { type: "string", minLength: 1 },
-    name: { type: "string", minLength: 1 },
-    profile: { type: "string", minLength: 1 },
-    token: { type: "string", minLength: 1 },
-    username: { type: "string", minLength: 1 },
-    password: { type: "string" },
-    stateUrl: { type: "string", minLength: 1 },
-    stateHookToken: { type: "string", minLength: 1 },
-    timeoutMs: { type: "integer", minimum: 1, maximum: 600000 },
-    insecure: { type: "boolean" },
-    concurrency: { type: "integer", minimum: 1, maximum: 256 },
-    strict: { type: "boolean" },
-    cases: { type: "array", items: { type: "string" } },
-    reportDir: { type: "string", minLength: 1 },
-    expectedFailures: { type: "string", minLength: 1 },
-    contract: { type: "string", minLength: 1 },
-    caseDir: { type: "string", minLength: 1 },
-    states: { type: "object" },
-  },
-} as const;
+  properties: Object.fromEntries(
+    (Object.keys(CONFIG_KEYS) as ConfigKeyName[]).map((name) => [name, describedSchema(name)]),
+  ) as Record<ConfigKeyName, Record<string, unknown>>,
+};
 
-/** The config file's format under one contract: its profiles and its states' static forms. */
+/** Where the published schema of the kit's own contract lives; test/config/config-schema.test.ts keeps it current. */
+export const CONFIG_SCHEMA_ID = "urn:wa-account-conformance:config:1";
+
+/** The config file's format under one contract: its profiles and its states' static forms, every key described. */
 export function configSchemaFor(contract: Contract): Record<string, unknown> {
+  const profiles = contract.profiles.map((profile) => profile.name);
   return {
+    $schema: "https://json-schema.org/draft/2020-12/schema",
+    $id: CONFIG_SCHEMA_ID,
+    title: "wa-account-conformance config file (run --config FILE)",
+    description:
+      "Settings of one target for `run --config FILE` (YAML or JSON). Flags win over WA_CONFORMANCE_* variables, which win over this file. Generated from the contract by `npm run build`.",
     ...CONFIG_SCHEMA,
     properties: {
       ...CONFIG_SCHEMA.properties,
-      profile: { enum: contract.profiles.map((profile) => profile.name) },
-      states: stateConfigSchema(contract),
+      profile: {
+        enum: profiles,
+        description: `${CONFIG_KEYS.profile.description} One of: ${profiles.join(", ")}.`,
+      },
+      states: {
+        ...describedStates(contract),
+        description: CONFIG_KEYS.states.description,
+      },
     },
   };
+}
+
+/** The contract's `states` schema with each state's description, and each field's (its own, or its name). */
+function describedStates(contract: Contract): Record<string, unknown> {
+  const schema = stateConfigSchema(contract) as { properties: Record<string, Record<string, unknown>> };
+  const describeFields = (form: Record<string, unknown>, state: string): Record<string, unknown> => {
+    const fields = form.properties as Record<string, Record<string, unknown>> | undefined;
+    if (fields === undefined) {
+      return form;
+    }
+    return {
+      ...form,
+      properties: Object.fromEntries(
+        Object.entries(fields).map(([name, field]) => [
+          name,
+          { ...field, description: field.description ?? `The ${name} of the ${state} state.` },
+        ]),
+      ),
+    };
+  };
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([state, form]) => {
+      const forms = form.oneOf as Record<string, unknown>[] | undefined;
+      const described =
+        forms === undefined
+          ? describeFields(form, state)
+          : { oneOf: forms.map((alternative) => describeFields(alternative, state)) };
+      return [state, { ...described, description: contract.providerStates.get(state)?.description ?? state }];
+    }),
+  );
+  return { ...schema, properties };
 }
 
 /** The compiled config schema per contract (by its path); ajv is loaded only when a config file is read. */
@@ -93,9 +124,12 @@ function validatorFor(contract: Contract): ReturnType<Ajv2020["compile"]> {
       const { Ajv2020: AjvClass } = createRequire(import.meta.url)(
         "ajv/dist/2020.js",
       ) as typeof import("ajv/dist/2020.js");
-      ajv = new AjvClass({ allErrors: true, strict: false });
+      // verbose: an error carries its schema, whose properties are the names a mistyped key is matched to.
+      ajv = new AjvClass({ allErrors: true, strict: false, verbose: true });
     }
-    validate = ajv.compile(configSchemaFor(contract));
+    // Without its $id: the schemas of several contracts share it, and ajv keeps one schema per id.
+    const { $id: _id, ...schema } = configSchemaFor(contract);
+    validate = ajv.compile(schema);
     validators.set(contract.path, validate);
   }
   return validate;
@@ -114,9 +148,31 @@ export async function readConfigFile(path: string, contractPath?: string): Promi
   const contract = await loadContract(contractPath ?? (typeof named === "string" ? named : undefined));
   const validate = validatorFor(contract);
   if (!validate(data)) {
-    throw new ConfigError(`the config file ${path} is invalid:\n${explainByKey(validate.errors).join("\n")}`);
+    throw new ConfigError(
+      `the config file ${path} is invalid:\n${explainConfigErrors(validate.errors).join("\n")}`,
+    );
   }
-  return data as TargetSettings;
+  // `$schema` is for editors only; it is no setting.
+  const { $schema: _schema, ...settings } = data as TargetSettings & { $schema?: string };
+  return settings;
+}
+
+/**
+ * Each problem by key, as explainByKey words it, but an unknown key near a known one at its level (top level, in
+ * `states` or in a state) also says which was meant: `timeout` (did you mean timeoutMs?).
+ */
+export function explainConfigErrors(errors: ErrorObject[] | null | undefined, limit = 8): string[] {
+  const lines = (errors ?? []).flatMap((error) => {
+    const unknown = (error.params as { additionalProperty?: unknown }).additionalProperty;
+    if (error.keyword !== "additionalProperties" || typeof unknown !== "string") {
+      return explainByKey([error]);
+    }
+    const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    return explainByKey([error]).map((line) => `${line}${didYouMean(unknown, known)}`);
+  });
+  // A key unknown to every alternative of a oneOf gives a line per alternative: keep the one that says which was meant.
+  const kept = lines.filter((line) => !lines.some((other) => other.startsWith(`${line} (did you mean`)));
+  return [...new Set(kept)].slice(0, limit);
 }
 
 function parseBoolean(name: string, value: string): boolean {

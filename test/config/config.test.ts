@@ -16,6 +16,7 @@ import {
   validateUrl,
 } from "../../src/config/config.js";
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from "../../src/runner/target.js";
+import { FULL_SETTINGS } from "./full-settings.js";
 
 let dir = "";
 
@@ -46,30 +47,6 @@ async function configError(extension: string, text: string): Promise<ConfigError
   expect(error).toBeInstanceOf(ConfigError);
   return error as ConfigError;
 }
-
-const FULL_SETTINGS: TargetSettings = {
-  target: "http://127.0.0.1:9090",
-  name: "Vendor X",
-  profile: "sunset",
-  token: "tok",
-  username: "admin",
-  password: "secret",
-  stateUrl: "http://127.0.0.1:9090/_conformance/provider-states",
-  timeoutMs: 2500,
-  insecure: true,
-  concurrency: 4,
-  strict: true,
-  cases: ["registered-number-answers-201"],
-  states: {
-    "number-registered": { cc: "1", phone_number: "5550100001" },
-    "two-step-enabled": { cc: "44", phone_number: "7700900123", pin: "123456" },
-    "code-sent": { codeHeader: "X-Test-Code" },
-    "non-admin-user": { token: "user-token" },
-    "sms-attempts-exhausted": { smsLimit: 3 },
-    "number-unregistered": true,
-    "registration-blocked": false,
-  },
-};
 
 describe("readConfigFile", () => {
   it("reads a YAML file with every key", async () => {

@@ -111,6 +111,14 @@ describe("run on the embedded reference (conformant)", () => {
   });
 });
 
+describe("run --quiet --verbose", () => {
+  it("is a usage error (exit 2): the two ask for opposite outputs", async () => {
+    const printed = await run(["--quiet", "--verbose"], false);
+    expect(printed.exitCode).toBe(2);
+    expect(printed.events.join("\n")).toContain("'--quiet' cannot be used with option '--verbose'");
+  });
+});
+
 describe("a case that did not pass, on its one CI line", () => {
   const result: CaseResult = {
     id: "register-something",

@@ -122,8 +122,16 @@ function buildProgram(output: Output, env: NodeJS.ProcessEnv, setExit: (code: nu
     )
     .option("--insecure", "accept a TLS certificate that does not verify (self-signed)")
     .option("--strict", "SHOULD failures (WARN) fail the run too")
-    .option("--quiet", "print only cases that did not pass")
-    .option("--verbose", "print every failed check, also of passing cases")
+    .addOption(
+      new Option(
+        "--quiet",
+        "print only the summary: the outcome, the counts and what failed the run (no progress, cases or requirement rows)",
+      ).conflicts("verbose"),
+    )
+    .option(
+      "--verbose",
+      "print every case with each failed check, also of passing cases, and the full requirement tables (by default: a progress line on a terminal, then only what did not pass)",
+    )
     .option(
       "--report-dir <dir>",
       `write the reports here: ${reportFilesHelp("run")} (env WA_CONFORMANCE_REPORT_DIR)`,
@@ -438,6 +446,7 @@ export async function main(
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     style: { color: colorFor(env, Boolean(process.stdout.isTTY)) },
+    ...(process.stdout.isTTY ? { live: writeLiveLine } : {}),
   };
   // Every redactor the command makes joins this scope, so what reaches stderr outside them (an error caught here,
   // commander's complaint quoting an argument) is redacted with all they learned and the secrets of the command line.
@@ -463,6 +472,12 @@ export async function main(
   } catch (error) {
     return reportError(error, out, active);
   }
+}
+
+/** Rewrites the terminal's current line, cut to its width so that it never wraps (a wrapped line is not rewritten). */
+function writeLiveLine(line: string): void {
+  const width = Math.max((process.stdout.columns || 80) - 1, 10);
+  process.stdout.write(`\r\x1b[2K${line.length > width ? line.slice(0, width) : line}`);
 }
 
 /** Values of the flags and environment variables that carry passwords and tokens. */

@@ -1,4 +1,4 @@
-// `run`: the pipeline of src/pipeline with console output: each case, the requirement tables, the summary; returns the exit code.
+// `run`: the pipeline of src/pipeline with console output (progress, what did not pass, the summary, or all with --verbose); returns the exit code.
 import type { Baseline } from "../baseline/baseline.js";
 import { ConfigError, resolveRunSettings, type TargetSettings } from "../config/config.js";
 import { parseReporters } from "../pipeline/reporters.js";
@@ -7,7 +7,9 @@ import { requirementExcuses } from "../report/excuses.js";
 import type { Redactor } from "../report/redact.js";
 import {
   type ConsoleStyle,
+  formatCaseLine,
   formatCaseResult,
+  formatProgress,
   formatRequirementTable,
   formatRunHeader,
   formatSummary,
@@ -45,9 +47,15 @@ export interface RunFlags {
 }
 
 export interface Output {
+  /** One line (or several) of stdout; the newline is added. */
   out: (text: string) => void;
   err: (text: string) => void;
   style: ConsoleStyle;
+  /**
+   * Set only when stdout is a terminal: rewrites the one live line in place (no newline); "" clears it. A run
+   * shows its progress there and clears it before anything else it prints.
+   */
+  live?: (line: string) => void;
 }
 
 function flagSettings(flags: RunFlags): TargetSettings {
@@ -99,57 +107,99 @@ export async function runCommand(flags: RunFlags, env: NodeJS.ProcessEnv, output
   let redactor: Redactor | undefined;
   let baseline: Baseline | undefined;
   const strict = settings.strict ?? false;
+  const verbose = flags.verbose ?? false;
+  const quiet = flags.quiet ?? false;
+  // Cases the user named are all shown: a PASS among them is news; in a full run only what did not pass is.
+  const chosen = settings.cases !== undefined;
+  const live = quiet || verbose ? undefined : output.live;
+  let liveShown = false;
+  const say = (text: string) => {
+    if (liveShown) {
+      live?.("");
+      liveShown = false;
+    }
+    output.out(text);
+  };
+  const progress = { done: 0, total: 0, profile: "" };
   const outcome = await runConformance({
     settings,
     reporters,
     repeat,
     ...(flags.includeSecrets === undefined ? {} : { includeSecrets: flags.includeSecrets }),
     events: {
-      embedded: (profiles) =>
-        output.out(
-          `No --target given: running the embedded reference implementation in ${profiles.join(" and ")}.`,
-        ),
+      embedded: (profiles) => {
+        if (!quiet) {
+          say(
+            `No --target given: running the embedded reference implementation in ${profiles.join(" and ")}.`,
+          );
+        }
+      },
       loaded: (contract, cases, known) => {
         redactor = known.redactor;
         baseline = known.baseline;
-        output.out(
-          `Contract ${contract.sha256.slice(0, 12)}, ${contract.requirements.length} requirements, ${cases.length} cases.`,
-        );
+        if (!quiet) {
+          say(
+            `Contract ${contract.sha256.slice(0, 12)}, ${contract.requirements.length} requirements, ${cases.length} cases.`,
+          );
+        }
       },
-      target: (target, repetition) =>
-        output.out(
-          (redactor as Redactor).text(
-            `${formatRunHeader(target)}${repeat > 1 ? ` (repetition ${repetition} of ${repeat})` : ""}`,
-          ),
-        ),
-      result: (result) => {
-        if (!flags.quiet || result.verdict !== "PASS") {
-          const excuses = baseline?.excuseFor(result, strict);
-          output.out(
-            formatCaseResult(
-              (redactor as Redactor).caseResult(result),
-              output.style,
-              flags.verbose ?? false,
-              excuses,
+      target: (target, repetition, caseCount) => {
+        Object.assign(progress, { done: 0, total: caseCount, profile: target.profile });
+        if (!quiet) {
+          say(
+            (redactor as Redactor).text(
+              `${formatRunHeader(target, flags.config ?? env.WA_CONFORMANCE_CONFIG)}${
+                repeat > 1 ? ` (repetition ${repetition} of ${repeat})` : ""
+              }`,
             ),
           );
         }
       },
+      result: (result) => {
+        progress.done++;
+        const excuses = baseline?.excuseFor(result, strict);
+        const shown = verbose || chosen || (result.verdict !== "PASS" && result.verdict !== "INFO");
+        if (!quiet && shown) {
+          const redacted = (redactor as Redactor).caseResult(result);
+          // A terminal's reader gets each broken check; a CI log one line per case (the reports hold the rest).
+          say(
+            verbose || output.live !== undefined
+              ? formatCaseResult(redacted, output.style, verbose, excuses)
+              : formatCaseLine(redacted, output.style, excuses),
+          );
+        }
+        if (live !== undefined) {
+          live(
+            (redactor as Redactor).text(
+              formatProgress(progress.done, progress.total, progress.profile, result.id),
+            ),
+          );
+          liveShown = true;
+        }
+      },
     },
+  }).finally(() => {
+    // An error ending the run is printed on a clean line.
+    if (liveShown) {
+      live?.("");
+      liveShown = false;
+    }
   });
-  for (const run of outcome.runs) {
-    const isExcused = (id: string) => {
-      const requirement = run.requirements.find((item) => item.requirement.id === id);
-      return (
-        requirement !== undefined &&
-        requirementExcuses(outcome.baseline?.baseline, run, requirement, strict) !== undefined
-      );
-    };
-    output.out(`\n${formatRequirementTable(run, output.style, isExcused)}`);
+  if (!quiet) {
+    for (const run of outcome.runs) {
+      const isExcused = (id: string) => {
+        const requirement = run.requirements.find((item) => item.requirement.id === id);
+        return (
+          requirement !== undefined &&
+          requirementExcuses(outcome.baseline?.baseline, run, requirement, strict) !== undefined
+        );
+      };
+      say(`\n${formatRequirementTable(run, output.style, isExcused, verbose)}`);
+    }
   }
-  output.out(formatSummary(outcome.runs, outcome.summary, strict, output.style));
+  say(formatSummary(outcome.runs, outcome.summary, strict, output.style));
   if (outcome.reports.length > 0) {
-    output.out(`Reports: ${outcome.reports.join(", ")}`);
+    say(`Reports: ${outcome.reports.join(", ")}`);
   }
   return outcome.summary.exitCode;
 }

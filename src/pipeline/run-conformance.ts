@@ -30,8 +30,8 @@ export interface RunEvents {
   embedded?(profiles: readonly ProfileName[]): void;
   /** Contract, cases and targets are known; nothing has been sent yet. */
   loaded?(contract: Contract, cases: Case[], known: { redactor: Redactor; baseline?: Baseline }): void;
-  /** One target (one profile) starts its matrix, for the repetition'th time (1-based). */
-  target?(target: TargetConfig, repetition: number): void;
+  /** One target (one profile) starts its matrix of `caseCount` cases, for the repetition'th time (1-based). */
+  target?(target: TargetConfig, repetition: number, caseCount: number): void;
   /** One case ended. */
   result?(result: CaseResult, repetition: number): void;
 }
@@ -129,8 +129,12 @@ export async function runConformance(request: RunRequest): Promise<RunOutcome> {
         // One allocator for every repetition: a number registered in one is never reused as fresh in the next.
         const allocator = new NumberAllocator();
         let merged: Repetitions | undefined;
+        // The cases runMatrix runs and reports on this target: all the chosen ones, else those of its profile.
+        const caseCount = subset
+          ? cases.length
+          : cases.filter((testCase) => testCase.profiles.includes(target.profile)).length;
         for (let repetition = 1; repetition <= repeat; repetition++) {
-          events.target?.(target, repetition);
+          events.target?.(target, repetition, caseCount);
           const current = { target, results: [] as CaseResult[] };
           underWay = current;
           const run = await runMatrix(contract, cases, target, {

@@ -164,7 +164,6 @@ describe("run --repeat", () => {
       reference.stateUrl ?? "",
       "--repeat",
       "3",
-      "--quiet",
     ]);
     expect(run.exitCode, run.out).toBe(EXIT.conformant);
     expect(run.out).toContain("(repetition 3 of 3)");

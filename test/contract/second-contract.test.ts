@@ -156,6 +156,7 @@ describe("a second contract, with its own cases, run by the same runner and repo
       CONTRACT,
       "--cases",
       CASES,
+      "--verbose",
     ]);
     expect(flags.exitCode, flags.err).toBe(1);
     expect(flags.out).toMatch(/FAIL\s+uppercase-name-answers-400/);

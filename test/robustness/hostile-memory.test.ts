@@ -56,7 +56,6 @@ function measuredRun(url: string, reportDir: string): Promise<Measured> {
       `${url}${PROVIDER_STATE_PATH}`,
       "--report-dir",
       reportDir,
-      "--quiet",
     ],
     { cwd: ROOT, env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] },
   );

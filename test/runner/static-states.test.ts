@@ -49,7 +49,6 @@ describe("a target without a hook", () => {
       "admin",
       "--password",
       "secret",
-      "--quiet",
     ]);
     expect(run.exitCode).toBe(1);
     expect(run.out).toMatch(/SKIP\s+registered-number-answers-201/);

@@ -34,7 +34,7 @@ async function vitestExit(env: Record<string, string>): Promise<{ code: number; 
 
 /** Both ways against the same settings: the CLI in-process, vitest in a child. */
 async function bothWays(env: Record<string, string>): Promise<{ cli: number; vitest: number; out: string }> {
-  const [cli, vitest] = await Promise.all([runCli(["run", "--quiet"], env), vitestExit(env)]);
+  const [cli, vitest] = await Promise.all([runCli(["run"], env), vitestExit(env)]);
   return { cli: cli.exitCode, vitest: vitest.code, out: `${cli.out}\n${cli.err}\n---\n${vitest.out}` };
 }
 

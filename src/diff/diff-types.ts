@@ -4,6 +4,7 @@ import type { Exchange } from "../exchange.js";
 import type { Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
 import type { Difference, RequirementRef } from "./attribute.js";
+import type { DiffGroups } from "./group.js";
 import type { RecordedBaseline } from "./recorded.js";
 import type { DiffRules, describeRules } from "./rules.js";
 
@@ -80,6 +81,8 @@ export interface DiffReport {
   startedAt: string;
   finishedAt: string;
   summary: DiffSummary;
+  /** The cases' differences and noise grouped across cases (src/diff/group.ts): what the reports show once. */
+  groups: DiffGroups;
   cases: CaseComparison[];
 }
 

@@ -1,32 +1,9 @@
 // Groups the differences of a diff that repeat across cases, so every report shows one repeated difference once.
 import type { Level } from "../contract/contract.js";
-import type { Difference, DifferenceKind, RequirementRef } from "./attribute.js";
-import type { CaseComparison } from "./diff-types.js";
+import type { Difference } from "./attribute.js";
+import type { CaseComparison, DifferenceGroup, DiffGroups } from "./diff-types.js";
 
-/** One difference as it appears in every case that shows it: same kind, place and both values. */
-export interface DifferenceGroup {
-  kind: DifferenceKind;
-  where?: string;
-  /** Both values as display text; for noise, "(varies)" when the cases saw different values. */
-  baseline: string;
-  candidate: string;
-  /** The cases that show it, in report order, each once. */
-  cases: string[];
-  /** How many times it appears (a case may show it at several steps). */
-  occurrences: number;
-  /** The highest level that looks at it in any of those cases; absent when no requirement does. */
-  level?: Level;
-  /** Whether an expectation looks at it in at least one of those cases. */
-  checked: boolean;
-  /** Every requirement that looks at it in one of those cases, highest level first. */
-  requirements: RequirementRef[];
-}
-
-/** The groups of a report's differences and of its noise (diff.json's "groups"). */
-export interface DiffGroups {
-  differences: DifferenceGroup[];
-  noise: DifferenceGroup[];
-}
+export type { DifferenceGroup, DiffGroups } from "./diff-types.js";
 
 /** Shown for a noise value that is not the same in every case of its group. */
 export const VARYING_VALUE = "(varies)";

@@ -83,6 +83,8 @@ export interface DifferenceGroup {
   level?: Level;
   /** Whether an expectation looks at it in at least one of those cases. */
   checked: boolean;
+  /** The occurrences no expectation looks at (the contract leaves it open there). */
+  uncheckedOccurrences: number;
   /** Every requirement that looks at it in one of those cases, highest level first. */
   requirements: RequirementRef[];
 }

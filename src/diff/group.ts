@@ -36,6 +36,7 @@ function collectGroups(cases: CaseComparison[], which: keyof DiffGroups): Map<st
         cases: [],
         occurrences: 0,
         checked: false,
+        uncheckedOccurrences: 0,
         requirements: [],
       };
       groups.set(key, group);
@@ -46,6 +47,7 @@ function collectGroups(cases: CaseComparison[], which: keyof DiffGroups): Map<st
       group.baseline = group.baseline === difference.baseline ? group.baseline : VARYING_VALUE;
       group.candidate = group.candidate === difference.candidate ? group.candidate : VARYING_VALUE;
       group.checked ||= difference.checked;
+      group.uncheckedOccurrences += difference.checked ? 0 : 1;
       for (const requirement of difference.requirements) {
         if (requirement.touches && !group.requirements.some((known) => known.id === requirement.id)) {
           group.requirements.push({ id: requirement.id, level: requirement.level });
@@ -121,5 +123,9 @@ export function groupRequirementLabel(group: DifferenceGroup): string {
     .map((requirement) => `${requirement.level} ${requirement.id}`)
     .join(", ");
   const more = group.requirements.length - GROUP_REQUIREMENT_LIMIT;
-  return more > 0 ? `${shown} … and ${more} more` : shown;
+  const unchecked =
+    group.uncheckedOccurrences > 0
+      ? `; unchecked in ${group.uncheckedOccurrences} of ${group.occurrences}`
+      : "";
+  return `${more > 0 ? `${shown} … and ${more} more` : shown}${unchecked}`;
 }

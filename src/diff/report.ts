@@ -20,8 +20,9 @@ import {
  *               "byLevel": {"MUST", "SHOULD", "MAY", "unchecked"}, "exitCode"},
  *   "groups": {"differences" | "noise": [{"kind", "where"?, "baseline", "candidate" (display text; "(varies)" for
  *              noise whose values differ between cases), "cases": [case id], "occurrences", "level"?, "checked",
- *              "requirements": [{"id", "level"}]}]} (each difference grouped across cases by kind, where and both
- *              values, noise by kind and where; the most repeated first; a group of one case is in "cases" too),
+ *              "uncheckedOccurrences", "requirements": [{"id", "level"}]}]}: every difference grouped across cases
+ *              by kind, where and both values (noise by kind and where), the most repeated first, groups of one
+ *              case included; "cases" below keeps each case's own list in full,
  *   "cases": [{"id", "description", "requirements": [{"id", "level"}], "status": "same" | "different" |
  *              "noise-only" | "not-compared", "reason"?, "verdicts": {"baseline"?, "candidate", "baseline2"?},
  *              "differences": [difference], "noise": [difference]}]

@@ -2,7 +2,13 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Contract } from "../../src/contract/contract.js";
 import type { CaseComparison } from "../../src/diff/diff-types.js";
-import { groupCaseList, groupDifferences, groupedView } from "../../src/diff/group.js";
+import {
+  type DifferenceGroup,
+  groupCaseList,
+  groupDifferences,
+  groupedView,
+  groupRequirementLabel,
+} from "../../src/diff/group.js";
 import {
   combine,
   contractPromise,
@@ -92,6 +98,12 @@ describe("groupDifferences", () => {
     expect(view.own.get("a")).toEqual([]);
     expect(view.own.get("b")).toEqual([status]);
     expect(view.inRepeated.get("a")).toBe(2);
+    expect(groupRequirementLabel(groups[0] as DifferenceGroup)).toBe("MUST meta-shape");
+    const mixed = groupDifferences(
+      [...cases, comparison("d", [{ ...apiStatus(1), checked: false }])],
+      "differences",
+    );
+    expect(mixed[0] && groupRequirementLabel(mixed[0])).toBe("MUST meta-shape; unchecked in 1 of 4");
   });
 
   it("bounds the list of cases", () => {

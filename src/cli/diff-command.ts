@@ -1,6 +1,11 @@
 // `diff`: flags → plan (diff-settings.ts) → the pipeline's diff → the console; returns the exit code.
 import { ConfigError } from "../config/config.js";
-import { formatCaseComparison, formatDiffHeader, formatDiffSummary } from "../diff/report.js";
+import {
+  formatCaseComparison,
+  formatDiffGroups,
+  formatDiffHeader,
+  formatDiffSummary,
+} from "../diff/report.js";
 import { parseReporters } from "../pipeline/reporters.js";
 import { runDiff } from "../pipeline/run-diff.js";
 import { type DiffFlags, resolveDiffPlan } from "./diff-settings.js";
@@ -51,11 +56,15 @@ export async function diffCommand(flags: DiffFlags, env: NodeJS.ProcessEnv, outp
       },
       compared: (comparison) => {
         if (!flags.quiet || comparison.status === "different" || comparison.status === "not-compared") {
-          output.out(formatCaseComparison(comparison, output.style, flags.verbose ?? false));
+          output.out(formatCaseComparison(comparison, output.style));
         }
       },
     },
   });
+  const groups = formatDiffGroups(outcome.report, output.style, flags.verbose ?? false);
+  if (groups !== "") {
+    output.out(groups);
+  }
   output.out(formatDiffSummary(outcome.report, output.style));
   if (outcome.reports.length > 0) {
     output.out(`Reports: ${outcome.reports.join(", ")}`);

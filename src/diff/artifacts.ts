@@ -3,6 +3,14 @@ import { create } from "xmlbuilder2";
 import { html, page } from "../report/html-kit.js";
 import type { Difference } from "./attribute.js";
 import type { CaseComparison, CaseStatus, DiffReport } from "./diff-types.js";
+import {
+  type DifferenceGroup,
+  GROUP_CASE_LIMIT,
+  type GroupedView,
+  groupCaseList,
+  groupedView,
+  groupRequirementLabel,
+} from "./group.js";
 import { requirementLabel, whatLabel } from "./report.js";
 
 function differenceText(differences: Difference[]): string {
@@ -14,6 +22,28 @@ function differenceText(differences: Difference[]): string {
         }\n  candidate: ${d.candidate}\n  requirement: ${requirementLabel(d)}`,
     )
     .join("\n\n");
+}
+
+function groupText(groups: DifferenceGroup[]): string {
+  return groups
+    .map(
+      (group) =>
+        `${whatLabel(group)}\n  baseline:  ${group.baseline}\n  candidate: ${group.candidate}\n  requirement: ${groupRequirementLabel(
+          group,
+        )}\n  in ${group.cases.length} cases: ${groupCaseList(group)}`,
+    )
+    .join("\n\n");
+}
+
+/** A case's own differences in full, then a pointer to where its repeated ones are listed. */
+function caseText(comparison: CaseComparison, view: GroupedView): string {
+  const own = differenceText(view.own.get(comparison.id) ?? []);
+  const repeated = view.inRepeated.get(comparison.id) ?? 0;
+  const pointer =
+    repeated > 0
+      ? `${repeated} difference(s) repeated in other cases: listed once in the suite's system-out`
+      : "";
+  return [own, pointer].filter((part) => part !== "").join("\n\n");
 }
 
 /**
@@ -40,6 +70,8 @@ export function renderDiffJUnit(report: DiffReport): string {
   }
   property("rules", report.rules.sources.join(", "));
   properties.up();
+  const differences = groupedView(report.cases, "differences");
+  const noise = groupedView(report.cases, "noise");
   for (const comparison of report.cases) {
     const element = suite.ele("testcase", {
       classname: `wa-account-conformance.diff.${report.profile}`,
@@ -55,7 +87,7 @@ export function renderDiffJUnit(report: DiffReport): string {
           }`,
           type: "DIFF",
         })
-        .txt(differenceText(comparison.differences))
+        .txt(caseText(comparison, differences))
         .up();
     } else if (comparison.status === "not-compared") {
       element.ele("skipped", { message: comparison.reason ?? "not compared" }).up();
@@ -63,9 +95,20 @@ export function renderDiffJUnit(report: DiffReport): string {
     if (comparison.noise.length > 0) {
       element
         .ele("system-out")
-        .txt(`Noise (the two baselines differ here too):\n${differenceText(comparison.noise)}`)
+        .txt(`Noise (the two baselines differ here too):\n${caseText(comparison, noise)}`)
         .up();
     }
+  }
+  const repeated = [
+    ...(differences.repeated.length > 0
+      ? [`Differences repeated across cases (each listed once):\n\n${groupText(differences.repeated)}`]
+      : []),
+    ...(noise.repeated.length > 0
+      ? [`Noise repeated across cases (the two baselines differ here too):\n\n${groupText(noise.repeated)}`]
+      : []),
+  ];
+  if (repeated.length > 0) {
+    suite.ele("system-out").txt(repeated.join("\n\n")).up();
   }
   const s = report.summary;
   suite.att({
@@ -108,13 +151,36 @@ function differenceRows(differences: Difference[]) {
   )}</tbody></table>`;
 }
 
-function caseSection(comparison: CaseComparison) {
+function groupRows(groups: DifferenceGroup[]) {
+  return html`<table class="diff"><thead><tr><th>what</th><th>baseline</th><th>candidate</th><th>requirement</th><th>cases</th></tr></thead>
+<tbody>${groups.map(
+    (group) =>
+      html`<tr><td><code>${whatLabel(group)}</code></td><td class="value">${group.baseline}</td><td class="value">${
+        group.candidate
+      }</td><td>${groupRequirementLabel(group)}</td><td>${group.cases.length}: ${group.cases
+        .slice(0, GROUP_CASE_LIMIT)
+        .map(
+          (id, index) => html`${index > 0 ? ", " : ""}<a href="#case-${id}"><code>${id}</code></a>`,
+        )}${group.cases.length > GROUP_CASE_LIMIT ? ` … and ${group.cases.length - GROUP_CASE_LIMIT} more` : ""}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function repeatedNote(view: GroupedView, id: string) {
+  const repeated = view.inRepeated.get(id) ?? 0;
+  return repeated > 0
+    ? html`<p class="muted">${repeated} repeated in other cases: listed once above.</p>`
+    : "";
+}
+
+function caseSection(comparison: CaseComparison, differences: GroupedView, noise: GroupedView) {
+  const own = differences.own.get(comparison.id) ?? [];
+  const ownNoise = noise.own.get(comparison.id) ?? [];
   return html`<section id="case-${comparison.id}"><h3><span class="badge status-${comparison.status}">${
     STATUS_TEXT[comparison.status]
   }</span> <code>${comparison.id}</code> <span class="muted">${comparison.description}</span></h3>
 ${comparison.reason ? html`<p class="muted">${comparison.reason}</p>` : ""}
-${comparison.differences.length > 0 ? differenceRows(comparison.differences) : ""}
-${comparison.noise.length > 0 ? html`<p class="muted">Noise (the two baselines differ here too):</p>${differenceRows(comparison.noise)}` : ""}
+${own.length > 0 ? differenceRows(own) : ""}${repeatedNote(differences, comparison.id)}
+${comparison.noise.length > 0 ? html`<p class="muted">Noise (the two baselines differ here too):</p>${ownNoise.length > 0 ? differenceRows(ownNoise) : ""}${repeatedNote(noise, comparison.id)}` : ""}
 </section>`;
 }
 
@@ -128,6 +194,8 @@ export function renderDiffHtml(report: DiffReport): string {
         }</td></tr>`
       : "";
   const shown = report.cases.filter((comparison) => comparison.status !== "same");
+  const differences = groupedView(report.cases, "differences");
+  const noise = groupedView(report.cases, "noise");
   const body = html`<main>
 <header class="banner outcome-${s.exitCode === 0 ? "same" : "different"}"><h1>${
     s.exitCode === 0 ? "No difference remains" : `${s.differences} difference(s) remain`
@@ -143,8 +211,14 @@ ${side("baseline", report.baseline)}${side("candidate", report.candidate)}${side
 <p class="muted">Rules: ${report.rules.sources.join(", ")} · contract <code>${report.contractSha256.slice(0, 12)}</code> · ${
     report.startedAt
   }</p>
+${differences.repeated.length > 0 ? html`<h2>Differences repeated across cases</h2>${groupRows(differences.repeated)}` : ""}
+${noise.repeated.length > 0 ? html`<h2>Noise repeated across cases</h2>${groupRows(noise.repeated)}` : ""}
 <h2>Cases that are not the same</h2>
-${shown.length === 0 ? html`<p>Every case is the same on both sides after the rules.</p>` : shown.map(caseSection)}
+${
+  shown.length === 0
+    ? html`<p>Every case is the same on both sides after the rules.</p>`
+    : shown.map((comparison) => caseSection(comparison, differences, noise))
+}
 </main>`;
   return page(`Diff: ${report.candidate.name} against ${report.baseline.name}`, CSS, body);
 }

@@ -1,9 +1,9 @@
 // The diff's vocabulary: the plan of a comparison, each case's comparison, the sides, the report and the exchanges kept.
-import type { ProfileName } from "../contract/contract.js";
+import type { Level, ProfileName } from "../contract/contract.js";
 import type { Exchange } from "../exchange.js";
 import type { Verdict } from "../runner/results.js";
 import type { TargetConfig } from "../runner/target.js";
-import type { Difference, RequirementRef } from "./attribute.js";
+import type { Difference, DifferenceKind, RequirementRef } from "./attribute.js";
 import type { RecordedBaseline } from "./recorded.js";
 import type { DiffRules, describeRules } from "./rules.js";
 
@@ -68,6 +68,33 @@ export interface DiffSummary {
   exitCode: 0 | 1;
 }
 
+/** One difference as it appears in every case that shows it: same kind, place and both values. */
+export interface DifferenceGroup {
+  kind: DifferenceKind;
+  where?: string;
+  /** Both values as display text; for noise, "(varies)" when the cases saw different values. */
+  baseline: string;
+  candidate: string;
+  /** The cases that show it, in report order, each once. */
+  cases: string[];
+  /** How many times it appears (a case may show it at several steps). */
+  occurrences: number;
+  /** The highest level that looks at it in any of those cases; absent when no requirement does. */
+  level?: Level;
+  /** Whether an expectation looks at it in at least one of those cases. */
+  checked: boolean;
+  /** The occurrences no expectation looks at (the contract leaves it open there). */
+  uncheckedOccurrences: number;
+  /** Every requirement that looks at it in one of those cases, highest level first. */
+  requirements: RequirementRef[];
+}
+
+/** The groups of a report's differences and of its noise (diff.json's "groups"; src/diff/group.ts builds them). */
+export interface DiffGroups {
+  differences: DifferenceGroup[];
+  noise: DifferenceGroup[];
+}
+
 /** The whole comparison; written as diff.json (its shape is documented in src/diff/report.ts). */
 export interface DiffReport {
   format: "wa-account-conformance-diff/1";
@@ -80,6 +107,8 @@ export interface DiffReport {
   startedAt: string;
   finishedAt: string;
   summary: DiffSummary;
+  /** The cases' differences and noise grouped across cases ): what the reports show once. */
+  groups: DiffGroups;
   cases: CaseComparison[];
 }
 

@@ -2,6 +2,13 @@
 import { type ConsoleStyle, paint, type Style } from "../terminal-style.js";
 import type { Difference } from "./attribute.js";
 import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./diff-types.js";
+import {
+  type DifferenceGroup,
+  type GroupedView,
+  groupCaseList,
+  groupedView,
+  groupRequirementLabel,
+} from "./group.js";
 
 /*
  * diff.json is the DiffReport of src/diff/run-diff.ts, written as is:
@@ -11,6 +18,11 @@ import type { CaseComparison, CaseStatus, DiffReport, SideInfo } from "./diff-ty
  *   "rules": {"sources": [...], "ignore" | "volatile" | "format": {"pointers": [...], "headers": [...]}},
  *   "summary": {"cases", "same", "different", "noiseOnly", "notCompared", "differences", "noise",
  *               "byLevel": {"MUST", "SHOULD", "MAY", "unchecked"}, "exitCode"},
+ *   "groups": {"differences" | "noise": [{"kind", "where"?, "baseline", "candidate" (display text; "(varies)" for
+ *              noise whose values differ between cases), "cases": [case id], "occurrences", "level"?, "checked",
+ *              "uncheckedOccurrences", "requirements": [{"id", "level"}]}]}: every difference grouped across cases
+ *              by kind, where and both values (noise by kind and where), the most repeated first, groups of one
+ *              case included; "cases" below keeps each case's own list in full,
  *   "cases": [{"id", "description", "requirements": [{"id", "level"}], "status": "same" | "different" |
  *              "noise-only" | "not-compared", "reason"?, "verdicts": {"baseline"?, "candidate", "baseline2"?},
  *              "differences": [difference], "noise": [difference]}]
@@ -47,7 +59,7 @@ export function requirementLabel(difference: Difference): string {
     .join(", ");
 }
 
-export function whatLabel(difference: Difference): string {
+export function whatLabel(difference: Pick<Difference, "kind" | "where">): string {
   switch (difference.kind) {
     case "body":
       return difference.where === "" ? "body" : `body ${difference.where}`;
@@ -101,12 +113,11 @@ function differenceLines(differences: Difference[], indent: string): string[] {
   return lines;
 }
 
-/** One line per case; under a case that differs, each difference side by side with its requirement. */
-export function formatCaseComparison(
-  comparison: CaseComparison,
-  style: ConsoleStyle,
-  verbose: boolean,
-): string {
+/**
+ * One line per case, printed as it is compared. Its differences come after the last case (formatDiffGroups),
+ * since only then is it known which of them repeat in other cases.
+ */
+export function formatCaseComparison(comparison: CaseComparison, style: ConsoleStyle): string {
   const label = STATUS_LABEL[comparison.status];
   const lines = [
     `  ${paint(style, label.style, label.text)} ${comparison.id}  ${paint(style, "dim", comparison.description)}`,
@@ -114,16 +125,75 @@ export function formatCaseComparison(
   if (comparison.status === "not-compared" && comparison.reason) {
     lines.push(`        Reason: ${comparison.reason}`);
   }
-  lines.push(...differenceLines(comparison.differences, "        "));
-  if (comparison.noise.length > 0) {
-    if (verbose) {
-      lines.push("        noise (the two baselines differ here too):");
-      lines.push(...differenceLines(comparison.noise, "          "));
-    } else {
+  const counts = [
+    ...(comparison.differences.length > 0 ? [`${comparison.differences.length} difference(s)`] : []),
+    ...(comparison.noise.length > 0 ? [`${comparison.noise.length} set aside as noise`] : []),
+  ];
+  if (counts.length > 0) {
+    lines.push(`        ${counts.join(", ")} (listed after the last case)`);
+  }
+  return lines.join("\n");
+}
+
+/** "body /meta/api_status  baseline: … | candidate: …   [requirements]", then the cases that show it. */
+function groupLines(groups: DifferenceGroup[], indent: string): string[] {
+  const width = Math.max(...groups.map((group) => whatLabel(group).length), 6);
+  return groups.flatMap((group) => [
+    `${indent}${whatLabel(group).padEnd(width)}  baseline: ${group.baseline} | candidate: ${group.candidate}   [${groupRequirementLabel(group)}]`,
+    `${indent}  in ${group.cases.length} cases: ${groupCaseList(group)}`,
+  ]);
+}
+
+/** The cases with a difference of their own, each with those differences. */
+function ownLines(report: DiffReport, view: GroupedView, style: ConsoleStyle): string[] {
+  return report.cases.flatMap((comparison) => {
+    const own = view.own.get(comparison.id) ?? [];
+    if (own.length === 0) {
+      return [];
+    }
+    const label = STATUS_LABEL[comparison.status];
+    const repeated = view.inRepeated.get(comparison.id) ?? 0;
+    return [
+      `  ${paint(style, label.style, label.text)} ${comparison.id}${repeated > 0 ? `  (and ${repeated} repeated above)` : ""}`,
+      ...differenceLines(own, "    "),
+    ];
+  });
+}
+
+/**
+ * The differences after the last case: each one that repeats across cases once, with its count and cases,
+ * then each case's own. Noise likewise, under --verbose (otherwise only its count per group).
+ */
+export function formatDiffGroups(report: DiffReport, style: ConsoleStyle, verbose: boolean): string {
+  const lines: string[] = [];
+  const differences = groupedView(report.cases, "differences");
+  if (differences.repeated.length > 0) {
+    lines.push(
+      "\nDifferences repeated across cases (each listed once):",
+      ...groupLines(differences.repeated, "  "),
+    );
+  }
+  const own = ownLines(report, differences, style);
+  if (own.length > 0) {
+    lines.push("\nDifferences of one case:", ...own);
+  }
+  const noise = groupedView(report.cases, "noise");
+  if (verbose) {
+    if (noise.repeated.length > 0) {
       lines.push(
-        `        ${comparison.noise.length} difference(s) set aside as noise (--verbose shows them)`,
+        "\nNoise repeated across cases (the two baselines differ here too):",
+        ...groupLines(noise.repeated, "  "),
       );
     }
+    const ownNoise = ownLines(report, noise, style);
+    if (ownNoise.length > 0) {
+      lines.push("\nNoise of one case:", ...ownNoise);
+    }
+  } else if (noise.repeated.length > 0) {
+    lines.push(
+      "\nNoise (--verbose shows the values):",
+      ...noise.repeated.map((group) => `  ${whatLabel(group)} in ${group.cases.length} cases`),
+    );
   }
   return lines.join("\n");
 }
@@ -170,6 +240,45 @@ function differenceTable(differences: Difference[]): string[] {
   ];
 }
 
+function groupTable(groups: DifferenceGroup[]): string[] {
+  return [
+    "| what | baseline | candidate | requirement | cases |",
+    "|---|---|---|---|---|",
+    ...groups.map(
+      (group) =>
+        `| ${cell(whatLabel(group))} | \`${cell(group.baseline)}\` | \`${cell(group.candidate)}\` | ${cell(
+          groupRequirementLabel(group),
+        )} | ${group.cases.length}: ${cell(groupCaseList(group))} |`,
+    ),
+  ];
+}
+
+/** A section of differences (or noise): the repeated ones once in a table, then each case with its own. */
+function groupedSections(report: DiffReport, which: "differences" | "noise", title: string): string[] {
+  const view = groupedView(report.cases, which);
+  const lines: string[] = [];
+  if (view.repeated.length > 0) {
+    lines.push(`## ${title}: repeated across cases`, "", ...groupTable(view.repeated), "");
+  }
+  const cases = report.cases.filter((comparison) => (view.own.get(comparison.id) ?? []).length > 0);
+  if (cases.length > 0) {
+    lines.push(`## ${title}: of one case`, "");
+    for (const comparison of cases) {
+      const repeated = view.inRepeated.get(comparison.id) ?? 0;
+      lines.push(
+        `### \`${comparison.id}\``,
+        "",
+        cell(comparison.description) +
+          (repeated > 0 ? ` (and ${repeated} repeated difference(s), above)` : ""),
+        "",
+        ...differenceTable(view.own.get(comparison.id) ?? []),
+        "",
+      );
+    }
+  }
+  return lines;
+}
+
 export function formatDiffMarkdown(report: DiffReport): string {
   const s = report.summary;
   const lines = [
@@ -190,27 +299,10 @@ export function formatDiffMarkdown(report: DiffReport): string {
         `${s.noise} set aside as noise, ${s.notCompared} not compared): exit ${s.exitCode}.`,
     "",
   ];
-  const different = report.cases.filter((comparison) => comparison.differences.length > 0);
-  if (different.length > 0) {
-    lines.push("## Differences", "");
-    for (const comparison of different) {
-      lines.push(
-        `### \`${comparison.id}\``,
-        "",
-        cell(comparison.description),
-        "",
-        ...differenceTable(comparison.differences),
-        "",
-      );
-    }
-  }
-  const noisy = report.cases.filter((comparison) => comparison.noise.length > 0);
-  if (noisy.length > 0) {
-    lines.push("## Noise (the two baselines differ here too)", "");
-    for (const comparison of noisy) {
-      lines.push(`### \`${comparison.id}\``, "", ...differenceTable(comparison.noise), "");
-    }
-  }
+  lines.push(
+    ...groupedSections(report, "differences", "Differences"),
+    ...groupedSections(report, "noise", "Noise (the two baselines differ here too)"),
+  );
   const skipped = report.cases.filter((comparison) => comparison.status === "not-compared");
   if (skipped.length > 0) {
     lines.push("## Not compared", "", ...skipped.map((c) => `- \`${c.id}\`: ${cell(c.reason ?? "")}`), "");

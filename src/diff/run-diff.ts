@@ -25,6 +25,7 @@ import type {
   SideExchanges,
   SideInfo,
 } from "./diff-types.js";
+import { groupDiff } from "./group.js";
 import type { RecordedBaseline } from "./recorded.js";
 import { describeRules } from "./rules.js";
 
@@ -236,6 +237,7 @@ function diffReport(
     startedAt: so.startedAt,
     finishedAt: new Date().toISOString(),
     summary: summarizeDiff(compared),
+    groups: groupDiff(compared),
     cases: compared,
   };
 }

@@ -107,8 +107,15 @@ describe("diff of the reference against a planted change", () => {
       ["201", "202"],
       ["(absent)", '"Acme Plumbing Co"'],
     ]);
+    // The swap repeats in every new-number registration: listed once, with the cases that show it.
+    const swapped = outcome.report?.groups.differences.find(
+      (group) => group.kind === "status" && group.baseline === "202",
+    );
+    expect(swapped?.cases).toContain("new-number-answers-202-with-decoded-vname");
     expect(outcome.out).toMatch(
-      /status\s+baseline: 202 \| candidate: 201\s+\[MUST register-new-number-answers-202-with-vname\]/,
+      new RegExp(
+        `status\\s+baseline: 202 \\| candidate: 201\\s+\\[MUST register-new-number-answers-202-with-vname.*\\n\\s+in ${swapped?.cases.length} cases: `,
+      ),
     );
     expect(outcome.out).toContain("Differences remain: exit 1");
   });

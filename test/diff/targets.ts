@@ -195,6 +195,16 @@ export const RANDOM_VERSION: ReferenceTweaks = {
   },
 };
 
+/** meta.api_status "deprecated" on every response: one difference that repeats in every case. */
+export const DEPRECATED_API_STATUS: ReferenceTweaks = {
+  rewrite: (_req, res) => {
+    const meta = bodyOf(res).meta;
+    return typeof meta === "object" && meta !== null
+      ? { ...res, body: { ...bodyOf(res), meta: { ...meta, api_status: "deprecated" } } }
+      : undefined;
+  },
+};
+
 /** A random value in a header no default rule knows: noise only a second baseline (or a rule) can tell. */
 export const RANDOM_SERVED_BY: ReferenceTweaks = {
   rewrite: (_req, res) => ({
@@ -225,6 +235,8 @@ export interface DiffOutcome {
   out: string;
   err: string;
   report: DiffReport | undefined;
+  /** The other text reports written (diff.md, diff.html, diff-junit.xml), by file name. */
+  files: Record<string, string>;
 }
 
 /** main's mapping of errors to exit codes (src/cli/main.ts), for a command not yet wired there. */
@@ -283,7 +295,15 @@ export async function runDiffCommand(
     } catch {
       report = undefined;
     }
-    return { code, out: out.join("\n"), err: err.join("\n"), report };
+    const files: Record<string, string> = {};
+    for (const name of ["diff.md", "diff.html", "diff-junit.xml"]) {
+      try {
+        files[name] = await readFile(join(dir, name), "utf8");
+      } catch {
+        // Not written under this --reporter.
+      }
+    }
+    return { code, out: out.join("\n"), err: err.join("\n"), report, files };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,4 @@
-// `npm run bench [-- --only startup,warm,…]`: runs the parts in bench/lib (start-up and cold, warm, overhead, Dredd, req/s) and writes their figures.
+// `npm run bench [-- --only startup,warm,…]`: runs the parts in bench/lib (start-up and cold, warm, overhead, Dredd, req/s, explore, proxy) and writes their figures.
 import { loadavg } from "node:os";
 import { loadCases } from "../src/cases/load-cases.js";
 import { encodeCertificate } from "../src/cert/certificate.js";
@@ -11,6 +11,7 @@ import { overheadSection, warmSection } from "./lib/in-process.js";
 import { describeMachine, machineMarkdown } from "./lib/machine.js";
 import { type ServerChild, startServerChild } from "./lib/processes.js";
 import { writeSection } from "./lib/results-file.js";
+import { exploreSection, proxySection } from "./lib/script-parts.js";
 import { attemptSection, type BenchContext, type BenchSection, log } from "./lib/section.js";
 import { sideBySideSection } from "./lib/side-by-side.js";
 import { startUpSection } from "./lib/startup.js";
@@ -24,6 +25,8 @@ const SECTIONS: BenchSection[] = [
   overheadSection,
   sideBySideSection,
   throughputSection,
+  exploreSection,
+  proxySection,
 ];
 
 /** The parts `--only a,b` names (every part without it); an unknown name is an error, not a silent full run. */

@@ -103,6 +103,31 @@ const HOP_BY_HOP = new Set([
   "trailer",
 ]);
 
+/** The methods whose requests Node sends without chunked framing unless told otherwise (its ClientRequest). */
+const UNFRAMED_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
+
+/**
+ * A raw header list as the object form Node takes, names as sent and in order of first appearance; a repeated
+ * field keeps each value, as a list.
+ */
+function headerObject(rawHeaders: readonly string[]): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  const nameOf = new Map<string, string>();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index] as string;
+    const value = rawHeaders[index + 1] as string;
+    const known = nameOf.get(name.toLowerCase());
+    if (known === undefined) {
+      nameOf.set(name.toLowerCase(), name);
+      headers[name] = value;
+    } else {
+      const before = headers[known] as string | string[];
+      headers[known] = [...(Array.isArray(before) ? before : [before]), value];
+    }
+  }
+  return headers;
+}
+
 /** The raw header list without the hop-by-hop fields and those the Connection field names, order kept. */
 export function endToEndHeaders(rawHeaders: readonly string[]): string[] {
   const named = new Set<string>();
@@ -216,6 +241,13 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
       requestEnded = true;
     });
 
+    // Neither Content-Length nor Transfer-Encoding: the request has no body (RFC 9112 6.3). Only for the methods Node
+    // frames as chunked by default does that need the object form of the headers (which groups a repeated field's
+    // values where a list keeps them interleaved); the others keep the list.
+    const bodiless =
+      req.headers["content-length"] === undefined &&
+      req.headers["transfer-encoding"] === undefined &&
+      !UNFRAMED_BY_DEFAULT.has(req.method ?? "GET");
     const send = (retry: boolean): ClientRequest => {
       const outgoing = httpRequest({
         protocol: upstream.protocol,
@@ -223,11 +255,17 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         port: upstreamPort,
         method: req.method,
         path: `${basePath}${req.url ?? "/"}`,
-        headers: endToEndHeaders(req.rawHeaders),
+        headers: bodiless ? headerObject(endToEndHeaders(req.rawHeaders)) : endToEndHeaders(req.rawHeaders),
         // The client's Host goes through as it was sent (or absent), as everything else does.
         setHost: false,
         agent,
       });
+      if (bodiless) {
+        // Node frames a POST with no length as chunked, which the upstream reads as a body (an empty one) where the
+        // client sent none. Its header is written at the first write when given as an object (at once when given as
+        // a list), so this still applies: no framing is sent, as none came.
+        outgoing.useChunkedEncodingByDefault = false;
+      }
       outgoing.setTimeout(options.timeoutMs, () => outgoing.destroy(new UpstreamTimeout(options.timeoutMs)));
       outgoing.on("continue", () => {
         continued = true;

@@ -65,6 +65,13 @@ const CASES: Case[] = [
     status: /^HTTP\/1\.1 200 OK/,
   },
   {
+    // As `curl -X POST -u admin:secret` sends it: no Content-Length, no Transfer-Encoding, so no body at all.
+    name: "login with no body framing at all: 200 with a token",
+    bytes: () =>
+      `POST /v1/users/login HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: ${BASIC_ADMIN}\r\n\r\n`,
+    status: /^HTTP\/1\.1 200 OK/,
+  },
+  {
     name: "a new number: 202 with the vname",
     bytes: () => http("POST", "/v1/account", bearer(), registration()),
     status: /^HTTP\/1\.1 202/,

@@ -1,7 +1,8 @@
 // CTRF (Common Test Report Format) JSON for CI test-report actions: a test per case, the run-level problems as tests too.
 import { randomUUID } from "node:crypto";
 import { failsRun } from "../runner/results.js";
-import type { CaseDoc, ExcuseDoc, ResultsDocument, RunDoc } from "./model.js";
+import { excuseText, failureText } from "./case-text.js";
+import type { CaseDoc, ResultsDocument, RunDoc } from "./model.js";
 
 /** The CTRF specification version this writer follows (the one the published `ctrf` schema accepts). */
 export const CTRF_SPEC_VERSION = "0.0.0";
@@ -22,26 +23,6 @@ interface CtrfTest {
   tags?: string[];
   labels?: Record<string, string | string[]>;
   flaky?: boolean;
-}
-
-function excuseText(excused: ExcuseDoc[]): string {
-  return excused
-    .map(
-      (excuse) =>
-        `excused by ${excuse.kind} ${excuse.id}: ${excuse.reason}${excuse.issue ? ` (${excuse.issue})` : ""}`,
-    )
-    .join("; ");
-}
-
-function failureTrace(testCase: CaseDoc): string | undefined {
-  const lines = testCase.failures.map(
-    (failure) =>
-      `Expected: ${failure.expected}\nReceived: ${failure.received}\nRequirement: ${failure.requirement} (${failure.level}), step ${failure.step}, check ${failure.check}`,
-  );
-  if (testCase.reproducers.length > 0) {
-    lines.push(`Reproduce:\n${testCase.reproducers.join("\n")}`);
-  }
-  return lines.length === 0 ? undefined : lines.join("\n\n");
 }
 
 /**
@@ -68,7 +49,7 @@ function statusOf(testCase: CaseDoc, strict: boolean): CtrfStatus {
 
 function caseTest(run: RunDoc, testCase: CaseDoc, strict: boolean, flaky: Set<string>): CtrfTest {
   const start = Date.parse(testCase.startedAt);
-  const trace = failureTrace(testCase);
+  const trace = failureText(testCase);
   const message = testCase.excused ? excuseText(testCase.excused) : testCase.reason;
   return {
     name: testCase.id,
@@ -79,7 +60,7 @@ function caseTest(run: RunDoc, testCase: CaseDoc, strict: boolean, flaky: Set<st
     ...(Number.isNaN(start) ? {} : { start, stop: start + Math.round(testCase.durationMs) }),
     suite: [run.profile, run.target.name],
     ...(message ? { message } : {}),
-    ...(trace === undefined ? {} : { trace }),
+    ...(trace === "" ? {} : { trace }),
     tags: testCase.requirements.map((requirement) => requirement.id),
     labels: { level: testCase.level, description: testCase.description, profile: run.profile },
     ...(flaky.has(testCase.id) ? { flaky: true } : {}),

@@ -1,7 +1,8 @@
 // JUnit XML for CI systems: a testsuite per profile, a testcase per case, the run-level problems as testcases too.
 import { createRequire } from "node:module";
 import type { XMLBuilder } from "xmlbuilder2/lib/interfaces.js";
-import type { CaseDoc, ExcuseDoc, ResultsDocument, RunDoc } from "./model.js";
+import { excuseText, failureText } from "./case-text.js";
+import type { CaseDoc, ResultsDocument, RunDoc } from "./model.js";
 
 const require = createRequire(import.meta.url);
 
@@ -11,28 +12,6 @@ function xml(): typeof import("xmlbuilder2") {
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
-
-function excuseText(excused: ExcuseDoc[]): string {
-  return excused
-    .map(
-      (excuse) =>
-        `excused by ${excuse.kind} ${excuse.id}: ${excuse.reason}${excuse.issue ? ` (${excuse.issue})` : ""}${
-          excuse.expires ? `, until ${excuse.expires}` : ""
-        }`,
-    )
-    .join("; ");
-}
-
-function failureText(testCase: CaseDoc): string {
-  const lines = testCase.failures.map(
-    (failure) =>
-      `Expected: ${failure.expected}\nReceived: ${failure.received}\nRequirement: ${failure.requirement} (${failure.level}), step ${failure.step}, check ${failure.check}`,
-  );
-  if (testCase.reproducers.length > 0) {
-    lines.push(`Reproduce:\n${testCase.reproducers.join("\n")}`);
-  }
-  return lines.join("\n\n");
-}
 
 interface Tally {
   tests: number;
